@@ -1,0 +1,24 @@
+"""From-scratch layers, each checked against PyTorch's own in the unit tests.
+
+Example:
+    >>> import torch
+    >>> from course_utils.nn import conv2d
+    >>> conv2d(torch.ones(1, 1, 3, 3), torch.ones(1, 1, 3, 3)).item()
+    9.0
+"""
+
+from .conv import conv2d, conv2d_loops, conv_output_size, max_pool2d, max_pool2d_loops
+from .lenet import LeNet
+from .shapes import LayerShape, ShapeTraceError, trace_shapes
+
+__all__ = [
+    "conv2d",
+    "conv2d_loops",
+    "conv_output_size",
+    "max_pool2d",
+    "max_pool2d_loops",
+    "LeNet",
+    "trace_shapes",
+    "LayerShape",
+    "ShapeTraceError",
+]

@@ -1,0 +1,31 @@
+"""Static matplotlib figures (what the rendered book shows) and fast image encoding for explorers.
+
+Example:
+    >>> from course_utils.viz import PRESET_KERNELS
+    >>> "sharpen" in PRESET_KERNELS
+    True
+"""
+
+from .features import feature_maps, plot_feature_maps, plot_filters, tile_channels
+from .images import DISPLAY_MODES, png_bytes, show_images, to_unit_range
+from .kernels import PRESET_KERNELS, apply_kernel, display_mode_for, plot_kernel_gallery
+from .training import confusion_matrix, plot_confusion_matrix, plot_history, plot_mistakes
+
+__all__ = [
+    "DISPLAY_MODES",
+    "PRESET_KERNELS",
+    "apply_kernel",
+    "confusion_matrix",
+    "display_mode_for",
+    "feature_maps",
+    "plot_confusion_matrix",
+    "plot_feature_maps",
+    "plot_filters",
+    "plot_history",
+    "plot_kernel_gallery",
+    "plot_mistakes",
+    "png_bytes",
+    "show_images",
+    "tile_channels",
+    "to_unit_range",
+]

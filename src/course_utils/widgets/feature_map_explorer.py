@@ -1,0 +1,116 @@
+"""Feature-map explorer: pick an image, a layer and a channel of a trained CNN and see what it sees.
+
+Example:
+    >>> import torch
+    >>> from course_utils.nn import LeNet
+    >>> explorer = FeatureMapExplorer(LeNet(), torch.rand(3, 1, 28, 28), torch.tensor([0, 1, 2]))
+    >>> explorer.layer.value
+    'features.0 (Conv2d)'
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import torch
+from torch import nn
+
+from ..viz.features import feature_maps, tile_channels
+from ..viz.images import png_bytes
+
+__all__ = ["FeatureMapExplorer"]
+
+
+class FeatureMapExplorer:
+    """Browse the feature maps of a model with a ``features`` block (such as LeNet).
+
+    Args:
+        model: the trained network (kept in eval mode).
+        images: (N, C, H, W) images to choose from.
+        labels: (N,) true labels, shown with the model's prediction.
+        classes: class names; digits by default.
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        images: torch.Tensor,
+        labels: torch.Tensor,
+        classes: list[str] | tuple[str, ...] | None = None,
+    ) -> None:
+        if not isinstance(images, torch.Tensor) or images.dim() != 4:
+            shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images)
+            raise ValueError(f"FeatureMapExplorer expects images (N, C, H, W), got {shape}")
+        if len(labels) != len(images):
+            raise ValueError(f"got {len(images)} images but {len(labels)} labels")
+        self.model = model.eval()
+        self.images, self.labels = images, torch.as_tensor(labels)
+        with torch.no_grad():
+            device = next(model.parameters()).device
+            self.probabilities = model(images.to(device)).float().softmax(dim=1).cpu()
+        self.classes = classes or [str(i) for i in range(self.probabilities.shape[1])]
+        self._maps = feature_maps(model, images[0])
+
+        self.index = widgets.IntSlider(0, 0, len(images) - 1, description="image")
+        self.layer = widgets.Dropdown(options=list(self._maps), description="layer")
+        self.channel = widgets.IntSlider(0, 0, 0, description="channel")
+        self.caption = widgets.HTML()
+        self.input_view = widgets.Image(format="png")
+        self.channel_view = widgets.Image(format="png")
+        self.grid_view = widgets.Image(format="png")
+
+        self.index.observe(self._on_image, names="value")
+        self.layer.observe(self._on_layer, names="value")
+        self.channel.observe(lambda change: self._draw_channel(), names="value")
+
+        def column(title, *children):
+            return widgets.VBox([widgets.HTML(f"<b>{title}</b>"), *children])
+
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.index, self.layer, self.channel]),
+                widgets.HBox(
+                    [
+                        column("input", self.input_view, self.caption),
+                        column("selected channel", self.channel_view),
+                        column("all channels of the layer", self.grid_view),
+                    ]
+                ),
+            ]
+        )
+        self._on_image()
+
+    def current_map(self) -> torch.Tensor:
+        """(H', W') feature map of the selected image, layer and channel."""
+        return self._maps[self.layer.value][self.channel.value]
+
+    def _on_image(self, change=None) -> None:
+        i = self.index.value
+        self._maps = feature_maps(self.model, self.images[i])
+        self.input_view.value = png_bytes(self.images[i], scale=4)
+        probabilities = self.probabilities[i]
+        predicted = int(probabilities.argmax())
+        self.caption.value = (
+            f"true <b>{self.classes[int(self.labels[i])]}</b>, predicted "
+            f"<b>{self.classes[predicted]}</b> ({float(probabilities[predicted]):.0%})"
+        )
+        self._on_layer()
+
+    def _on_layer(self, change=None) -> None:
+        maps = self._maps[self.layer.value]
+        self.channel.max = maps.shape[0] - 1  # also clamps the value if it was larger
+        self.grid_view.value = png_bytes(
+            tile_channels(maps), scale=max(1, 56 // maps.shape[-1]), cmap="viridis"
+        )
+        self._draw_channel()
+
+    def _draw_channel(self) -> None:
+        feature_map = self.current_map()
+        scale = max(1, 112 // feature_map.shape[-1])
+        self.channel_view.value = png_bytes(
+            feature_map, mode="rescale", scale=scale, cmap="viridis"
+        )
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
