@@ -46,9 +46,11 @@ def to_unit_range(image: torch.Tensor | np.ndarray, mode: str = "clip") -> np.nd
     if mode == "clip":
         return np.clip(array, 0.0, 1.0)
     if mode == "abs":
+        # Scale by a high percentile rather than the maximum: a few very strong
+        # responses would otherwise leave every other edge nearly black.
         array = np.abs(array)
-        peak = array.max()
-        return array / peak if peak > 0 else array
+        peak = np.percentile(array, 99.5)
+        return np.clip(array / peak, 0.0, 1.0) if peak > 0 else array
     if mode == "rescale":
         low, high = array.min(), array.max()
         return (array - low) / (high - low) if high > low else np.zeros_like(array)
