@@ -10,6 +10,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JOBS ?= 2
 PYTEST_ARGS ?=
+# Threads per test process: cores / JOBS. Several processes each running as many
+# OpenMP threads as there are cores oversubscribe the CPU and run ten times slower.
+CORES := $(shell nproc 2>/dev/null || echo 2)
+THREADS ?= $(shell echo $$(( $(CORES) / $(JOBS) > 0 ? $(CORES) / $(JOBS) : 1 )))
 
 # Automated runs show per-epoch summaries instead of live progress bars.
 export COURSE_PROGRESS = 0
@@ -35,7 +39,7 @@ lint: $(STAMP)
 # One pytest run, spread over $(JOBS) processes. --dist loadscope keeps each notebook's
 # cells (nbval) on one worker, since they share one kernel.
 test: lint book
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope -rs \
+	OMP_NUM_THREADS=$(THREADS) $(BIN)/python -m pytest -n $(JOBS) --dist loadscope -rs \
 		--doctest-modules src tests \
 		--nbval chapters --nbval-current-env \
 		--nbval-sanitize-with tests/notebooks/sanitize.cfg \

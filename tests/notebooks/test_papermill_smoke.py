@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+import nbformat
 import papermill
 import pytest
 
@@ -29,7 +30,7 @@ def test_notebook_runs_fast_with_injected_parameters(path, tmp_path):
     )
     injected = [
         c
-        for c in papermill.utils.nbformat.read(output, as_version=4).cells
+        for c in nbformat.read(output, as_version=4).cells
         if "injected-parameters" in c.metadata.get("tags", [])
     ]
     assert len(injected) == 1 and "FAST = True" in injected[0].source

@@ -54,7 +54,7 @@ def plot_confusion_matrix(matrix: torch.Tensor, classes: list[str] | tuple[str, 
     """Heat map of a confusion matrix with the count written in every non-zero cell."""
     matrix = torch.as_tensor(matrix)
     fig, ax = plt.subplots(figsize=(5.2, 4.6))
-    ax.imshow(matrix, cmap="Blues")
+    ax.imshow(matrix.numpy(), cmap="Blues")
     for (i, j), count in zip(
         torch.cartesian_prod(*map(torch.arange, matrix.shape)).tolist(), matrix.flatten().tolist()
     ):
