@@ -4,5 +4,7 @@ import os
 
 import matplotlib
 
-matplotlib.use("Agg")  # in this process only: never set MPLBACKEND, the kernels would inherit it
+matplotlib.use(
+    "Agg"
+)  # in this process only: never set MPLBACKEND, the kernels would inherit it
 os.environ.setdefault("COURSE_PROGRESS", "0")

@@ -132,7 +132,10 @@ def _in_ci() -> bool:
 def _unavailable(reason: str) -> None:
     """Skip locally, fail under CI: a CI run must never pass by skipping everything."""
     if _in_ci():
-        pytest.fail(f"{reason} (CI={os.environ.get('CI')!r}, so this is a failure)", pytrace=False)
+        pytest.fail(
+            f"{reason} (CI={os.environ.get('CI')!r}, so this is a failure)",
+            pytrace=False,
+        )
     pytest.skip(reason)
 
 
@@ -217,9 +220,14 @@ class PageLog:
         """One line per problem; a failed local resource is reported once, not three times."""
         lines = [f"uncaught JavaScript error: {e}" for e in self.page_errors]
         for text, source in self.console_errors:
-            if text.startswith("Failed to load resource") and source in self.local_failures:
+            if (
+                text.startswith("Failed to load resource")
+                and source in self.local_failures
+            ):
                 continue  # the same failure is reported below with its URL
-            lines.append(f"console error: {text}" + (f" [{_shown(source)}]" if source else ""))
+            lines.append(
+                f"console error: {text}" + (f" [{_shown(source)}]" if source else "")
+            )
         lines += [
             f"local resource failed: {why}: {_shown(url)}"
             for url, why in self.local_failures.items()
@@ -255,7 +263,9 @@ def _open(context, url: str, log: PageLog):
 
     def on_request_failed(request) -> None:
         if _is_local(request.url):
-            log.local_failures.setdefault(request.url, f"request failed ({request.failure})")
+            log.local_failures.setdefault(
+                request.url, f"request failed ({request.failure})"
+            )
 
     page.on("console", on_console)
     page.on("response", on_response)
@@ -372,7 +382,9 @@ def chromium_path() -> str:
 def server_url(book_dir: Path):
     handler = functools.partial(_QuietHandler, directory=str(book_dir))
     server = _QuietServer((HOST, 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="book-http", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, name="book-http", daemon=True
+    )
     thread.start()
     try:
         yield f"http://{HOST}:{server.server_address[1]}"
@@ -403,7 +415,9 @@ def browser(chromium_path: str):
 @pytest.fixture(scope="session")
 def context(browser, server_url: str):
     """One browser context for all pages; requests to any host but 127.0.0.1 are aborted."""
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    ctx = browser.new_context(
+        viewport={"width": 1280, "height": 900}, service_workers="block"
+    )
 
     def only_local(route) -> None:
         if _is_local(route.request.url):
@@ -424,11 +438,14 @@ def context(browser, server_url: str):
 @pytest.mark.parametrize("docname", _page_params())
 def test_page(docname: str | None, book_dir: Path, server_url: str, context) -> None:
     if docname is None:
-        pytest.fail(f"cannot read the table of contents {TOC} (PyYAML missing or file absent)")
+        pytest.fail(
+            f"cannot read the table of contents {TOC} (PyYAML missing or file absent)"
+        )
     html = book_dir / f"{docname}.html"
     if not html.exists():
         pytest.fail(
-            f"{docname}: missing page: listed in _toc.yml but {html} was not built", pytrace=False
+            f"{docname}: missing page: listed in _toc.yml but {html} was not built",
+            pytrace=False,
         )
 
     log = PageLog()
@@ -449,7 +466,8 @@ def test_page(docname: str | None, book_dir: Path, server_url: str, context) -> 
 def test_search_finds_results(book_dir: Path, server_url: str, context) -> None:
     if not (book_dir / "search.html").exists():
         pytest.fail(
-            f"search page: missing page: {book_dir / 'search.html'} was not built", pytrace=False
+            f"search page: missing page: {book_dir / 'search.html'} was not built",
+            pytrace=False,
         )
     log = PageLog()
     page, response = _open(context, f"{server_url}/search.html?q={SEARCH_QUERY}", log)
@@ -501,7 +519,9 @@ def test_index_redirects_to_root(book_dir: Path, server_url: str, context) -> No
 # ------------------------------------------------------------------ checks
 
 
-def _common_problems(page, response, log: PageLog, book_dir: Path, check_article: bool = True):
+def _common_problems(
+    page, response, log: PageLog, book_dir: Path, check_article: bool = True
+):
     problems: list[str] = []
     if response is None:
         problems.append("no HTTP response")
@@ -532,12 +552,15 @@ def _common_problems(page, response, log: PageLog, book_dir: Path, check_article
     ]
 
     problems += [
-        f"empty widget box: {desc}" for desc in page.evaluate(_JS_EMPTY_WIDGETS, WIDGET_SELECTOR)
+        f"empty widget box: {desc}"
+        for desc in page.evaluate(_JS_EMPTY_WIDGETS, WIDGET_SELECTOR)
     ]
 
     code_blocks = page.locator("article div.highlight pre").count()
     if code_blocks and page.locator("article button.copybtn").count() == 0:
-        problems.append(f"{code_blocks} code block(s) but no copy button (sphinx-copybutton)")
+        problems.append(
+            f"{code_blocks} code block(s) but no copy button (sphinx-copybutton)"
+        )
 
     if check_article:
         text = page.evaluate(_JS_ARTICLE_TEXT)
@@ -561,15 +584,21 @@ def _notebook_problems(page, docname: str) -> list[str]:
             "no Colab launch button (check launch_buttons and repository in _config.yml)"
         )
     elif not any(href.endswith(f"/{docname}{NOTEBOOK_SUFFIX}") for href in colab):
-        problems.append(f"Colab launch link does not open {docname}{NOTEBOOK_SUFFIX}: {colab}")
-    if page.query_selector(".btn-download-source-button, .dropdown-download-buttons") is None:
+        problems.append(
+            f"Colab launch link does not open {docname}{NOTEBOOK_SUFFIX}: {colab}"
+        )
+    if (
+        page.query_selector(".btn-download-source-button, .dropdown-download-buttons")
+        is None
+    ):
         problems.append("no download button (html_theme_options.use_download_button)")
     return problems
 
 
 def _glossary_problems(page, docname: str) -> list[str]:
     terms = page.eval_on_selector_all(
-        "dl.glossary > dt", "els => els.map(e => ({id: e.id, text: e.innerText.trim()}))"
+        "dl.glossary > dt",
+        "els => els.map(e => ({id: e.id, text: e.innerText.trim()}))",
     )
     problems: list[str] = []
     if not terms:
@@ -579,7 +608,9 @@ def _glossary_problems(page, docname: str) -> list[str]:
             f"the glossary has {len(terms)} terms, expected at least {MIN_GLOSSARY_TERMS}"
         )
     problems += [
-        f"glossary term without anchor or text: {t}" for t in terms if not (t["id"] and t["text"])
+        f"glossary term without anchor or text: {t}"
+        for t in terms
+        if not (t["id"] and t["text"])
     ]
     return problems
 

@@ -4,7 +4,12 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from course_utils.checks import ExerciseFailed, check_conv2d, check_function, check_max_pool2d
+from course_utils.checks import (
+    ExerciseFailed,
+    check_conv2d,
+    check_function,
+    check_max_pool2d,
+)
 from course_utils.nn import conv2d, max_pool2d
 
 
@@ -45,11 +50,15 @@ def test_unwritten_and_crashing_functions_are_reported_not_raised():
 
 def test_strict_mode_raises():
     with pytest.raises(ExerciseFailed, match="NOT YET"):
-        check_function(lambda x: x + 1, lambda x: x, [{"x": torch.zeros(2)}], strict=True)
+        check_function(
+            lambda x: x + 1, lambda x: x, [{"x": torch.zeros(2)}], strict=True
+        )
 
 
 def test_non_tensor_result_and_bad_arguments():
-    result = check_function(lambda x: None, lambda x: x, [{"x": torch.zeros(2)}], verbose=False)
+    result = check_function(
+        lambda x: None, lambda x: x, [{"x": torch.zeros(2)}], verbose=False
+    )
     assert "expected a tensor, got NoneType" in result.message
     with pytest.raises(TypeError, match="function to check"):
         check_function(3, lambda x: x, [{"x": torch.zeros(2)}])

@@ -6,7 +6,13 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from course_utils.nn import conv2d, conv2d_loops, conv_output_size, max_pool2d, max_pool2d_loops
+from course_utils.nn import (
+    conv2d,
+    conv2d_loops,
+    conv_output_size,
+    max_pool2d,
+    max_pool2d_loops,
+)
 
 
 def random_conv_case(rng: random.Random):
@@ -33,7 +39,9 @@ def test_conv2d_matches_torch_on_random_shapes(seed):
 @pytest.mark.parametrize("seed", range(40))
 def test_conv2d_loops_matches_torch(seed):
     x, w, b, kwargs = random_conv_case(random.Random(1000 + seed))
-    torch.testing.assert_close(conv2d_loops(x, w, b, **kwargs), F.conv2d(x, w, b, **kwargs))
+    torch.testing.assert_close(
+        conv2d_loops(x, w, b, **kwargs), F.conv2d(x, w, b, **kwargs)
+    )
 
 
 @pytest.mark.filterwarnings("ignore:Using padding=.same. with even kernel")
@@ -45,7 +53,9 @@ def test_conv2d_string_padding(dtype, padding, kernel, dilation):
     x = torch.randn(2, 3, 11, 9, dtype=dtype)
     w = torch.randn(4, 3, *kernel, dtype=dtype)
     expected = F.conv2d(x, w, padding=padding, dilation=dilation)
-    torch.testing.assert_close(conv2d(x, w, padding=padding, dilation=dilation), expected)
+    torch.testing.assert_close(
+        conv2d(x, w, padding=padding, dilation=dilation), expected
+    )
 
 
 def test_conv2d_unbatched_input_like_torch():
@@ -116,7 +126,13 @@ def test_max_pool2d_has_no_weights():
 
 @pytest.mark.parametrize(
     "size, kernel, stride, padding, dilation",
-    [(28, 5, 1, 2, 1), (28, 2, 2, 0, 1), (32, 3, 1, 1, 1), (7, 3, 2, 0, 2), (10, 4, 3, 1, 1)],
+    [
+        (28, 5, 1, 2, 1),
+        (28, 2, 2, 0, 1),
+        (32, 3, 1, 1, 1),
+        (7, 3, 2, 0, 2),
+        (10, 4, 3, 1, 1),
+    ],
 )
 def test_conv_output_size_matches_torch(size, kernel, stride, padding, dilation):
     out = F.conv2d(
@@ -142,7 +158,9 @@ def test_conv2d_rejects_wrong_number_of_dimensions(fn):
 
 @pytest.mark.parametrize("fn", [conv2d, conv2d_loops])
 def test_conv2d_rejects_channel_mismatch_naming_shapes(fn):
-    with pytest.raises(ValueError, match=r"3 channels.*expects 4.*\(2, 3, 8, 8\).*\(5, 4, 3, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"3 channels.*expects 4.*\(2, 3, 8, 8\).*\(5, 4, 3, 3\)"
+    ):
         fn(torch.randn(2, 3, 8, 8), torch.randn(5, 4, 3, 3))
 
 
@@ -180,7 +198,9 @@ def test_conv2d_rejects_bad_bias_dtype_and_settings():
 def test_max_pool2d_rejects_bad_input(fn):
     with pytest.raises(ValueError, match=r"got 2-D input of shape \(4, 4\)"):
         fn(torch.randn(4, 4), 2)
-    with pytest.raises(ValueError, match=r"kernel_size \(5, 5\).*padded input \(4, 4\)"):
+    with pytest.raises(
+        ValueError, match=r"kernel_size \(5, 5\).*padded input \(4, 4\)"
+    ):
         fn(torch.randn(1, 1, 4, 4), 5)
     with pytest.raises(ValueError, match="at most half the kernel"):
         fn(torch.randn(1, 1, 8, 8), 2, padding=2)

@@ -12,7 +12,12 @@ def mnist():
 
 
 def test_mnist_is_real_balanced_and_in_unit_range(mnist):
-    assert mnist.X_train.shape == (4000, 1, 28, 28) and mnist.X_test.shape == (1000, 1, 28, 28)
+    assert mnist.X_train.shape == (4000, 1, 28, 28) and mnist.X_test.shape == (
+        1000,
+        1,
+        28,
+        28,
+    )
     assert mnist.X_train.dtype == torch.float32 and mnist.y_train.dtype == torch.int64
     assert 0.0 <= mnist.X_train.min() and mnist.X_train.max() <= 1.0
     # Stratified split of 500 images per digit: 100 of each in the test set.
@@ -37,7 +42,11 @@ def test_mnist_limit_keeps_a_stratified_subset():
 
 @pytest.mark.parametrize(
     "kwargs, message",
-    [({"test_size": 0}, "test_size"), ({"limit": 5}, "limit"), ({"test_size": 1.5}, "test_size")],
+    [
+        ({"test_size": 0}, "test_size"),
+        ({"limit": 5}, "limit"),
+        ({"test_size": 1.5}, "test_size"),
+    ],
 )
 def test_mnist_rejects_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -76,7 +85,9 @@ def test_random_shift_moves_images_without_changing_content():
     shifted = RandomShift(max_shift=2, seed=0)(image.repeat(50, 1, 1, 1))
     assert shifted.shape == (50, 1, 9, 9)
     assert torch.all(shifted.sum(dim=(1, 2, 3)) == 1.0)  # the dot survives every shift
-    positions = {tuple(p) for p in shifted[:, 0].flatten(1).argmax(1).unsqueeze(1).tolist()}
+    positions = {
+        tuple(p) for p in shifted[:, 0].flatten(1).argmax(1).unsqueeze(1).tolist()
+    }
     assert len(positions) > 5  # and lands in many places
 
 

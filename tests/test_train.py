@@ -59,7 +59,9 @@ def test_augment_is_applied_to_training_batches():
         seen.append(batch.shape[0])
         return batch
 
-    fit(nn.Linear(2, 2), (X, y), epochs=1, batch_size=16, augment=augment, verbose=False)
+    fit(
+        nn.Linear(2, 2), (X, y), epochs=1, batch_size=16, augment=augment, verbose=False
+    )
     assert seen == [16, 16, 16, 16]
 
 
@@ -109,13 +111,18 @@ def test_lenet_shapes_and_standardization():
     assert sum(r.parameters for r in rows) == sum(p.numel() for p in model.parameters())
     # Standardization lives in buffers: saved with the model, never trained.
     assert "mean" in model.state_dict() and all(p.dim() > 0 for p in model.parameters())
-    assert LeNet(in_channels=3, image_size=32)(torch.zeros(1, 3, 32, 32)).shape == (1, 10)
+    assert LeNet(in_channels=3, image_size=32)(torch.zeros(1, 3, 32, 32)).shape == (
+        1,
+        10,
+    )
     with pytest.raises(ValueError, match="at least 12x12"):
         LeNet(image_size=8)
 
 
 def test_trace_shapes_names_the_failing_layer(capsys):
-    model = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.Flatten(), nn.Linear(8 * 6 * 6, 10))
+    model = nn.Sequential(
+        nn.Conv2d(3, 8, 3, padding=1), nn.Flatten(), nn.Linear(8 * 6 * 6, 10)
+    )
     with pytest.raises(ShapeTraceError, match=r"layer '2'.*shape \(1, 8192\)"):
         trace_shapes(model, (1, 3, 32, 32))
     printed = capsys.readouterr().out

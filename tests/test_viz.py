@@ -40,7 +40,9 @@ def test_apply_kernel_matches_scipy_correlate():
     image = torch.rand(20, 17, dtype=torch.float64)
     for kernel in PRESET_KERNELS.values():
         ours = apply_kernel(image, kernel.double())
-        theirs = scipy_ndimage.correlate(image.numpy(), kernel.double().numpy(), mode="constant")
+        theirs = scipy_ndimage.correlate(
+            image.numpy(), kernel.double().numpy(), mode="constant"
+        )
         np.testing.assert_allclose(ours.numpy(), theirs, atol=1e-12)
 
 
@@ -51,7 +53,9 @@ def test_identity_kernel_and_display_modes():
     assert display_mode_for(PRESET_KERNELS["edges (Laplacian)"]) == "abs"
     with pytest.raises(ValueError, match=r"odd square kernel.*\(2, 2\)"):
         apply_kernel(image, torch.ones(2, 2))
-    with pytest.raises(ValueError, match=r"grey image of shape \(H, W\), got \(1, 9, 9\)"):
+    with pytest.raises(
+        ValueError, match=r"grey image of shape \(H, W\), got \(1, 9, 9\)"
+    ):
         apply_kernel(image[None], PRESET_KERNELS["identity"])
 
 
@@ -92,7 +96,9 @@ def test_feature_maps_of_lenet():
     model = LeNet()
     maps = feature_maps(model, torch.rand(1, 28, 28))
     shapes = [tuple(m.shape) for m in maps.values()]
-    assert shapes == [(16, 28, 28)] * 2 + [(16, 14, 14)] + [(32, 10, 10)] * 2 + [(32, 5, 5)]
+    assert shapes == [(16, 28, 28)] * 2 + [(16, 14, 14)] + [(32, 10, 10)] * 2 + [
+        (32, 5, 5)
+    ]
     with torch.no_grad():  # the last map is what the classifier reads
         x = torch.rand(1, 1, 28, 28)
         torch.testing.assert_close(

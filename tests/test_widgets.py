@@ -19,7 +19,9 @@ def test_preset_fills_the_grid_and_redraws(kernels):
     assert torch.equal(kernels.kernel(), PRESET_KERNELS["sharpen"])
     before = kernels.output_view.value
     kernels.preset.value = "box blur"
-    torch.testing.assert_close(kernels.kernel(), PRESET_KERNELS["box blur"], atol=1e-4, rtol=0)
+    torch.testing.assert_close(
+        kernels.kernel(), PRESET_KERNELS["box blur"], atol=1e-4, rtol=0
+    )
     assert kernels.output_view.value != before
     assert "sum to <b>1.00</b>" in kernels.info.value
 
@@ -37,7 +39,9 @@ def test_photo_change_redraws_both_pictures(kernels):
     kernels.photo.value = "camera"
     before = (kernels.input_view.value, kernels.output_view.value)
     kernels.photo.value = "coins"
-    assert kernels.input_view.value != before[0] and kernels.output_view.value != before[1]
+    assert (
+        kernels.input_view.value != before[0] and kernels.output_view.value != before[1]
+    )
 
 
 def test_display_mode_control(kernels):
@@ -58,7 +62,9 @@ def test_kernel_explorer_rejects_bad_photos():
 @pytest.fixture(scope="module")
 def features():
     torch.manual_seed(0)
-    return FeatureMapExplorer(LeNet(), torch.rand(5, 1, 28, 28), torch.tensor([0, 1, 2, 3, 4]))
+    return FeatureMapExplorer(
+        LeNet(), torch.rand(5, 1, 28, 28), torch.tensor([0, 1, 2, 3, 4])
+    )
 
 
 def test_layer_change_updates_channel_range(features):

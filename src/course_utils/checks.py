@@ -23,7 +23,13 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-__all__ = ["CheckResult", "check_function", "check_conv2d", "check_max_pool2d", "ExerciseFailed"]
+__all__ = [
+    "CheckResult",
+    "check_function",
+    "check_conv2d",
+    "check_max_pool2d",
+    "ExerciseFailed",
+]
 
 
 class ExerciseFailed(AssertionError):
@@ -49,7 +55,11 @@ class CheckResult:
 def _describe(kwargs: dict) -> str:
     parts = []
     for key, value in kwargs.items():
-        shown = f"tensor{tuple(value.shape)}" if isinstance(value, torch.Tensor) else repr(value)
+        shown = (
+            f"tensor{tuple(value.shape)}"
+            if isinstance(value, torch.Tensor)
+            else repr(value)
+        )
         parts.append(f"{key}={shown}")
     return ", ".join(parts)
 
@@ -108,14 +118,14 @@ def check_function(
             break
         problem = _compare(got, expected, atol, rtol)
         if problem:
-            message = (
-                f"{name} is wrong on case {number} of {len(cases)} ({_describe(case)}): {problem}"
-            )
+            message = f"{name} is wrong on case {number} of {len(cases)} ({_describe(case)}): {problem}"
             break
     passed = message is None
     if passed:
         message = f"{name}: all {len(cases)} cases match the reference. Well done!"
-    result = CheckResult(name, passed, len(cases), ("PASS " if passed else "NOT YET ") + message)
+    result = CheckResult(
+        name, passed, len(cases), ("PASS " if passed else "NOT YET ") + message
+    )
     if verbose:
         print(result.message)
     if strict and not passed:
@@ -141,7 +151,9 @@ def _conv_cases(include_stride: bool) -> list[dict]:
     return cases
 
 
-def check_conv2d(candidate: Callable, strict: bool = False, stride: bool = False) -> CheckResult:
+def check_conv2d(
+    candidate: Callable, strict: bool = False, stride: bool = False
+) -> CheckResult:
     """Check a student's ``conv2d(input, weight, padding=...)`` (and ``stride=`` if asked).
 
     The reference is ``torch.nn.functional.conv2d``, on 12 to 24 random cases.
@@ -154,7 +166,13 @@ def check_max_pool2d(candidate: Callable, strict: bool = False) -> CheckResult:
     """Check a student's ``max_pool2d(input, kernel_size, stride=None)`` against PyTorch's."""
     generator = torch.Generator().manual_seed(1)
     cases = [
-        {"input": torch.randn(2, 3, h, w, generator=generator), "kernel_size": k, "stride": s}
+        {
+            "input": torch.randn(2, 3, h, w, generator=generator),
+            "kernel_size": k,
+            "stride": s,
+        }
         for (h, w), k, s in itertools.product([(8, 8), (9, 7)], [2, 3], [None, 1, 2])
     ]
-    return check_function(candidate, F.max_pool2d, cases, name="max_pool2d", strict=strict)
+    return check_function(
+        candidate, F.max_pool2d, cases, name="max_pool2d", strict=strict
+    )

@@ -22,7 +22,13 @@ import sys
 import numpy as np
 import torch
 
-__all__ = ["pick_device", "seed_everything", "in_colab", "describe_device", "ENV_VARIABLE"]
+__all__ = [
+    "pick_device",
+    "seed_everything",
+    "in_colab",
+    "describe_device",
+    "ENV_VARIABLE",
+]
 
 ENV_VARIABLE = "COURSE_DEVICE"
 _KNOWN_KINDS = ("auto", "cpu", "cuda", "mps")
@@ -129,4 +135,6 @@ def describe_device(device: torch.device) -> str:
         return f"cuda ({props.name}, {props.total_memory / 2**30:.0f} GiB)"
     if device.type == "mps":
         return "mps (Apple GPU)"
-    return f"cpu ({os.cpu_count()} logical cores, {torch.get_num_threads()} torch threads)"
+    return (
+        f"cpu ({os.cpu_count()} logical cores, {torch.get_num_threads()} torch threads)"
+    )

@@ -70,13 +70,19 @@ def show_progress() -> bool:
         >>> isinstance(show_progress(), bool)
         True
     """
-    return os.environ.get("COURSE_PROGRESS", "1").strip().lower() not in ("0", "false", "no")
+    return os.environ.get("COURSE_PROGRESS", "1").strip().lower() not in (
+        "0",
+        "false",
+        "no",
+    )
 
 
 def _loader(data: Data, batch_size: int, shuffle: bool, seed: int) -> DataLoader:
     if isinstance(data, tuple):
         if len(data) != 2 or not all(isinstance(t, torch.Tensor) for t in data):
-            raise TypeError("data must be a Dataset or a pair of tensors (inputs, targets)")
+            raise TypeError(
+                "data must be a Dataset or a pair of tensors (inputs, targets)"
+            )
         inputs, targets = data
         if len(inputs) != len(targets):
             raise ValueError(
@@ -85,7 +91,9 @@ def _loader(data: Data, batch_size: int, shuffle: bool, seed: int) -> DataLoader
             )
         data = TensorDataset(inputs, targets)
     elif not isinstance(data, Dataset):
-        raise TypeError(f"data must be a Dataset or a pair of tensors, got {type(data).__name__}")
+        raise TypeError(
+            f"data must be a Dataset or a pair of tensors, got {type(data).__name__}"
+        )
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
     generator = torch.Generator().manual_seed(seed)  # the same shuffles on every run
@@ -95,7 +103,9 @@ def _loader(data: Data, batch_size: int, shuffle: bool, seed: int) -> DataLoader
 def _autocast(device: torch.device, amp: bool):
     """bfloat16 autocast on CUDA (no loss scaling needed); a no-op elsewhere."""
     enabled = amp and device.type == "cuda"
-    return torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=enabled)
+    return torch.autocast(
+        device_type=device.type, dtype=torch.bfloat16, enabled=enabled
+    )
 
 
 SCHEDULES = ("constant", "cosine", "onecycle")
@@ -111,8 +121,12 @@ def _scheduler(optimizer: torch.optim.Optimizer, schedule: str, total_steps: int
         max_lr = [group["lr"] for group in optimizer.param_groups]
         # One more step than we take: PyTorch's schedule reaches its minimum on its last
         # step index, and stepping *past* it (our final, unused step) would wrap around.
-        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr, total_steps=total_steps + 1)
-    raise ValueError(f"unknown schedule {schedule!r}: expected one of {', '.join(SCHEDULES)}")
+        return torch.optim.lr_scheduler.OneCycleLR(
+            optimizer, max_lr, total_steps=total_steps + 1
+        )
+    raise ValueError(
+        f"unknown schedule {schedule!r}: expected one of {', '.join(SCHEDULES)}"
+    )
 
 
 @torch.no_grad()
@@ -163,7 +177,9 @@ def predict(
         raise TypeError(f"inputs must be a tensor, got {type(inputs).__name__}")
     device = pick_device(device)
     model.to(device).eval()
-    outputs = [model(batch.to(device)).float().cpu() for batch in inputs.split(batch_size)]
+    outputs = [
+        model(batch.to(device)).float().cpu() for batch in inputs.split(batch_size)
+    ]
     return torch.cat(outputs)
 
 
@@ -214,7 +230,9 @@ def fit(
     scheduler = _scheduler(optimizer, schedule, total_steps=epochs * len(loader))
     history = History()
 
-    from tqdm.auto import tqdm  # imported here: the notebook flavour needs a running kernel
+    from tqdm.auto import (
+        tqdm,
+    )  # imported here: the notebook flavour needs a running kernel
 
     bar = tqdm(total=epochs * len(loader), disable=not show_progress(), leave=False)
     for epoch in range(1, epochs + 1):

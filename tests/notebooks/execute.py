@@ -25,7 +25,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def notebooks() -> list[Path]:
     """Every notebook of the book, in a stable order."""
     return sorted(
-        p for p in (ROOT / "chapters").glob("*/*.ipynb") if ".ipynb_checkpoints" not in p.parts
+        p
+        for p in (ROOT / "chapters").glob("*/*.ipynb")
+        if ".ipynb_checkpoints" not in p.parts
     )
 
 

@@ -16,7 +16,9 @@ import pytest
 from .common import ROOT, book_notebooks
 
 
-@pytest.mark.parametrize("path", book_notebooks(), ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize(
+    "path", book_notebooks(), ids=lambda p: str(p.relative_to(ROOT))
+)
 def test_notebook_runs_fast_with_injected_parameters(path, tmp_path):
     output = tmp_path / path.name
     papermill.execute_notebook(

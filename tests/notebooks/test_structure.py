@@ -21,18 +21,24 @@ def test_every_notebook_is_in_the_book_and_every_toc_entry_exists():
         )
     for entry in listed:
         candidates = [ROOT / f"{entry}{ext}" for ext in (".md", ".ipynb")]
-        assert any(c.exists() for c in candidates), f"_toc.yml names {entry}, which does not exist"
+        assert any(c.exists() for c in candidates), (
+            f"_toc.yml names {entry}, which does not exist"
+        )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_setup_and_parameters_cells(path):
     cells = code_cells(read(path))
     setup = cells[0].source
-    assert '"google.colab" in sys.modules' in setup and REPOSITORY in setup, "Colab setup cell"
+    assert '"google.colab" in sys.modules' in setup and REPOSITORY in setup, (
+        "Colab setup cell"
+    )
     parameters = [c for c in cells if "parameters" in tags(c)]
     assert len(parameters) == 1, "exactly one cell tagged 'parameters'"
     for name in ("SEED", "DEVICE", "FAST"):
-        assert re.search(rf"^{name} = ", parameters[0].source, re.M), f"parameter {name}"
+        assert re.search(rf"^{name} = ", parameters[0].source, re.M), (
+            f"parameter {name}"
+        )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -40,11 +46,15 @@ def test_committed_as_one_clean_run(path):
     notebook = read(path)
     cells = code_cells(notebook)
     counts = [c.execution_count for c in cells]
-    assert counts == list(range(1, len(cells) + 1)), "re-execute top to bottom (make notebooks)"
+    assert counts == list(range(1, len(cells) + 1)), (
+        "re-execute top to bottom (make notebooks)"
+    )
     for cell in cells:
         for output in cell.outputs:
             assert output.output_type != "error", f"stored error in: {cell.source[:60]}"
-            text = output.get("text", "") + str(output.get("data", {}).get("text/plain", ""))
+            text = output.get("text", "") + str(
+                output.get("data", {}).get("text/plain", "")
+            )
             assert "/work/" not in text and "/home/" not in text, "a local path leaked"
     # Widget state would make the book load widget JavaScript for an output it never shows.
     assert "widgets" not in notebook.metadata
@@ -58,7 +68,9 @@ def test_explorers_are_hidden_from_the_static_book(path):
             for output in cell.outputs
         )
         if shows_widget:
-            assert {"remove-output", "nbval-ignore-output"} <= set(tags(cell)), cell.source[:60]
+            assert {"remove-output", "nbval-ignore-output"} <= set(tags(cell)), (
+                cell.source[:60]
+            )
 
 
 CNN_MISTAKES = {  # ERRATA rows 4, 5 and 6: each needs a box and a runnable demonstration
@@ -76,7 +88,9 @@ def test_common_mistake_boxes_are_followed_by_code(stem, titles):
     for title in titles:
         index = next(i for i, c in enumerate(notebook.cells) if title in c.source)
         following = notebook.cells[index + 1]
-        assert following.cell_type == "code" and following.outputs, f"{title}: no demonstration"
+        assert following.cell_type == "code" and following.outputs, (
+            f"{title}: no demonstration"
+        )
 
 
 @pytest.mark.parametrize("path", [p for p in NOTEBOOKS if "03_cnn" in str(p)], ids=str)

@@ -13,4 +13,11 @@ from .augment import RandomShift
 from .images import PHOTOS, load_photo
 from .mnist import ImageSplit, load_digits, load_mnist
 
-__all__ = ["RandomShift", "PHOTOS", "load_photo", "ImageSplit", "load_mnist", "load_digits"]
+__all__ = [
+    "RandomShift",
+    "PHOTOS",
+    "load_photo",
+    "ImageSplit",
+    "load_mnist",
+    "load_digits",
+]

@@ -30,14 +30,20 @@ class RandomShift:
 
     def __call__(self, images: torch.Tensor) -> torch.Tensor:
         if not isinstance(images, torch.Tensor) or images.dim() != 4:
-            shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images)
+            shape = (
+                tuple(images.shape)
+                if isinstance(images, torch.Tensor)
+                else type(images)
+            )
             raise ValueError(f"RandomShift expects a batch (N, C, H, W), got {shape}")
         m = self.max_shift
         if m == 0:
             return images
         height, width = images.shape[-2:]
         padded = F.pad(images, (m, m, m, m))
-        offsets = torch.randint(0, 2 * m + 1, (len(images), 2), generator=self.generator)
+        offsets = torch.randint(
+            0, 2 * m + 1, (len(images), 2), generator=self.generator
+        )
         crops = [
             padded[i, :, dy : dy + height, dx : dx + width]
             for i, (dy, dx) in enumerate(offsets.tolist())

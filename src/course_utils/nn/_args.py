@@ -48,14 +48,18 @@ def as_image_batch(input: torch.Tensor, fn: str) -> tuple[torch.Tensor, bool]:
         ((1, 3, 8, 8), True)
     """
     if not isinstance(input, torch.Tensor):
-        raise TypeError(f"{fn}: input must be a torch.Tensor, got {type(input).__name__}")
+        raise TypeError(
+            f"{fn}: input must be a torch.Tensor, got {type(input).__name__}"
+        )
     if input.dim() not in (3, 4):
         raise ValueError(
             f"{fn}: expected input of shape (N, C, H, W) or (C, H, W), "
             f"got {input.dim()}-D input of shape {tuple(input.shape)}"
         )
     if not input.is_floating_point():
-        raise TypeError(f"{fn}: input must be a floating-point tensor, got dtype {input.dtype}")
+        raise TypeError(
+            f"{fn}: input must be a floating-point tensor, got dtype {input.dtype}"
+        )
     if input.dim() == 3:
         return input.unsqueeze(0), True
     return input, False

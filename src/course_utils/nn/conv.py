@@ -38,7 +38,9 @@ __all__ = [
 ]
 
 
-def conv_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1):
+def conv_output_size(
+    size: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1
+):
     """Length of one output side: ``floor((size + 2*padding - dilation*(kernel-1) - 1) / stride) + 1``.
 
     Example:
@@ -57,29 +59,45 @@ def _conv_arguments(input, weight, bias, stride, padding, dilation, fn):
     """Check every argument of a convolution; return the padded 4-D input and the settings."""
     x, unbatched = as_image_batch(input, fn)
     if not isinstance(weight, torch.Tensor) or weight.dim() != 4:
-        shape = tuple(weight.shape) if isinstance(weight, torch.Tensor) else type(weight).__name__
-        raise ValueError(f"{fn}: expected weight of shape (C_out, C_in, kH, kW), got {shape}")
+        shape = (
+            tuple(weight.shape)
+            if isinstance(weight, torch.Tensor)
+            else type(weight).__name__
+        )
+        raise ValueError(
+            f"{fn}: expected weight of shape (C_out, C_in, kH, kW), got {shape}"
+        )
     if weight.dtype != x.dtype:
-        raise TypeError(f"{fn}: input has dtype {x.dtype} but weight has dtype {weight.dtype}")
+        raise TypeError(
+            f"{fn}: input has dtype {x.dtype} but weight has dtype {weight.dtype}"
+        )
     out_channels, in_channels = weight.shape[:2]
     if x.shape[1] != in_channels:
         raise ValueError(
             f"{fn}: input has {x.shape[1]} channels but weight expects {in_channels} "
             f"(input shape {tuple(input.shape)}, weight shape {tuple(weight.shape)})"
         )
-    if bias is not None and (not isinstance(bias, torch.Tensor) or bias.shape != (out_channels,)):
-        shape = tuple(bias.shape) if isinstance(bias, torch.Tensor) else type(bias).__name__
+    if bias is not None and (
+        not isinstance(bias, torch.Tensor) or bias.shape != (out_channels,)
+    ):
+        shape = (
+            tuple(bias.shape) if isinstance(bias, torch.Tensor) else type(bias).__name__
+        )
         raise ValueError(f"{fn}: expected bias of shape ({out_channels},), got {shape}")
 
     stride = as_pair(stride, "stride", fn, minimum=1)
     dilation = as_pair(dilation, "dilation", fn, minimum=1)
     kernel = tuple(weight.shape[2:])
-    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))  # effective kernel size
+    span = tuple(
+        d * (k - 1) + 1 for k, d in zip(kernel, dilation)
+    )  # effective kernel size
     if padding == "valid":
         pads = (0, 0, 0, 0)
     elif padding == "same":
         if stride != (1, 1):
-            raise ValueError(f"{fn}: padding='same' needs stride 1, got stride {stride}")
+            raise ValueError(
+                f"{fn}: padding='same' needs stride 1, got stride {stride}"
+            )
         # Total padding span-1 per side pair; an odd total puts the extra row/column
         # at the bottom/right, exactly as PyTorch does.
         top, left = (span[0] - 1) // 2, (span[1] - 1) // 2
@@ -166,7 +184,12 @@ def conv2d_loops(
     for i in range(out_h):
         for j in range(out_w):
             top, left = i * stride[0], j * stride[1]
-            patch = x[:, :, top : top + span[0] : dilation[0], left : left + span[1] : dilation[1]]
+            patch = x[
+                :,
+                :,
+                top : top + span[0] : dilation[0],
+                left : left + span[1] : dilation[1],
+            ]
             # (N, C, kH, kW) against (C_out, C, kH, kW): one number per (sample, kernel).
             out[:, :, i, j] = torch.einsum("nchw,ochw->no", patch, weight)
     if bias is not None:

@@ -47,7 +47,9 @@ class LeNet(nn.Module):
     ) -> None:
         super().__init__()
         if image_size < 12:
-            raise ValueError(f"LeNet needs images of at least 12x12 pixels, got {image_size}")
+            raise ValueError(
+                f"LeNet needs images of at least 12x12 pixels, got {image_size}"
+            )
         if not std > 0:
             raise ValueError(f"std must be > 0, got {std!r}")
         # Buffers, not parameters: saved and moved with the model, never trained.

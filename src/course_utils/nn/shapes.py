@@ -43,7 +43,9 @@ def _format(rows: list[LayerShape]) -> str:
     table = [(r.name, r.layer, str(r.output_shape), f"{r.parameters:,}") for r in rows]
     widths = [max(len(str(x)) for x in column) for column in zip(header, *table)]
     lines = [header, tuple("-" * w for w in widths), *table]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in lines)
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in lines
+    )
 
 
 def trace_shapes(
@@ -62,15 +64,21 @@ def trace_shapes(
         ShapeTraceError: a layer failed; the message names it and the shape it received.
     """
     if not isinstance(model, nn.Module):
-        raise TypeError(f"trace_shapes expects an nn.Module, got {type(model).__name__}")
+        raise TypeError(
+            f"trace_shapes expects an nn.Module, got {type(model).__name__}"
+        )
     if isinstance(input, (tuple, list, torch.Size)):
         if not all(isinstance(n, int) and n > 0 for n in input):
-            raise ValueError(f"trace_shapes: a shape must be positive ints, got {tuple(input)}")
+            raise ValueError(
+                f"trace_shapes: a shape must be positive ints, got {tuple(input)}"
+            )
         first = next(model.parameters(), None)
         device = first.device if first is not None else torch.device("cpu")
         input = torch.zeros(tuple(input), device=device)
     if not isinstance(input, torch.Tensor):
-        raise TypeError(f"trace_shapes expects a tensor or a shape, got {type(input).__name__}")
+        raise TypeError(
+            f"trace_shapes expects a tensor or a shape, got {type(input).__name__}"
+        )
 
     rows: list[LayerShape] = []
     failing: list[tuple[str, nn.Module, tuple[int, ...]]] = []
@@ -78,14 +86,20 @@ def trace_shapes(
 
     def watch(name: str, layer: nn.Module):
         def before(module, args):
-            shape = tuple(args[0].shape) if args and isinstance(args[0], torch.Tensor) else ()
+            shape = (
+                tuple(args[0].shape)
+                if args and isinstance(args[0], torch.Tensor)
+                else ()
+            )
             failing.append((name, module, shape))  # popped again if the layer succeeds
 
         def after(module, args, output):
             _, _, in_shape = failing.pop()
             out_shape = tuple(output.shape) if isinstance(output, torch.Tensor) else ()
             n_params = sum(p.numel() for p in module.parameters(recurse=False))
-            rows.append(LayerShape(name, type(module).__name__, in_shape, out_shape, n_params))
+            rows.append(
+                LayerShape(name, type(module).__name__, in_shape, out_shape, n_params)
+            )
 
         return before, after
 

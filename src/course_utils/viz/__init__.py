@@ -9,7 +9,12 @@ Example:
 from .features import feature_maps, plot_feature_maps, plot_filters, tile_channels
 from .images import DISPLAY_MODES, png_bytes, show_images, to_unit_range
 from .kernels import PRESET_KERNELS, apply_kernel, display_mode_for, plot_kernel_gallery
-from .training import confusion_matrix, plot_confusion_matrix, plot_history, plot_mistakes
+from .training import (
+    confusion_matrix,
+    plot_confusion_matrix,
+    plot_history,
+    plot_mistakes,
+)
 
 __all__ = [
     "DISPLAY_MODES",

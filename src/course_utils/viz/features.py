@@ -32,14 +32,24 @@ def feature_maps(model: nn.Module, image: torch.Tensor) -> dict[str, torch.Tenso
     """
     features = getattr(model, "features", None)
     if not isinstance(features, nn.Sequential):
-        raise TypeError("feature_maps expects a model with a `features` nn.Sequential (e.g. LeNet)")
+        raise TypeError(
+            "feature_maps expects a model with a `features` nn.Sequential (e.g. LeNet)"
+        )
     if not isinstance(image, torch.Tensor) or image.dim() != 3:
-        shape = tuple(image.shape) if isinstance(image, torch.Tensor) else type(image).__name__
-        raise ValueError(f"feature_maps expects one image of shape (C, H, W), got {shape}")
+        shape = (
+            tuple(image.shape)
+            if isinstance(image, torch.Tensor)
+            else type(image).__name__
+        )
+        raise ValueError(
+            f"feature_maps expects one image of shape (C, H, W), got {shape}"
+        )
     model.eval()
     device = next(model.parameters()).device
     x = image[None].to(device)
-    if hasattr(model, "mean") and hasattr(model, "std"):  # LeNet standardizes its own input
+    if hasattr(model, "mean") and hasattr(
+        model, "std"
+    ):  # LeNet standardizes its own input
         x = (x - model.mean) / model.std
     maps = {}
     for index, layer in enumerate(features):
@@ -51,8 +61,14 @@ def feature_maps(model: nn.Module, image: torch.Tensor) -> dict[str, torch.Tenso
 def plot_filters(weight: torch.Tensor, title: str = "first-layer filters"):
     """Show every (in-channel 0) kernel of a conv weight (C_out, C_in, k, k), blue-white-red."""
     if not isinstance(weight, torch.Tensor) or weight.dim() != 4:
-        shape = tuple(weight.shape) if isinstance(weight, torch.Tensor) else type(weight).__name__
-        raise ValueError(f"plot_filters expects a weight of shape (C_out, C_in, k, k), got {shape}")
+        shape = (
+            tuple(weight.shape)
+            if isinstance(weight, torch.Tensor)
+            else type(weight).__name__
+        )
+        raise ValueError(
+            f"plot_filters expects a weight of shape (C_out, C_in, k, k), got {shape}"
+        )
     kernels = weight.detach().cpu()[:, 0]
     peak = kernels.abs().max().clamp_min(1e-12)
     shown = [0.5 + 0.5 * k / peak for k in kernels]  # 0 -> white, sign -> colour
@@ -63,12 +79,20 @@ def plot_filters(weight: torch.Tensor, title: str = "first-layer filters"):
 def plot_feature_maps(maps: torch.Tensor, title: str = "", max_channels: int = 32):
     """Show the channels of one layer's output (C, H, W) side by side, each rescaled."""
     if not isinstance(maps, torch.Tensor) or maps.dim() != 3:
-        shape = tuple(maps.shape) if isinstance(maps, torch.Tensor) else type(maps).__name__
+        shape = (
+            tuple(maps.shape) if isinstance(maps, torch.Tensor) else type(maps).__name__
+        )
         raise ValueError(f"plot_feature_maps expects (C, H, W), got {shape}")
     channels = maps[:max_channels]
     titles = [f"ch {i}" for i in range(len(channels))]
     return show_images(
-        list(channels), titles, ncols=8, mode="rescale", cmap="viridis", size=1.1, suptitle=title
+        list(channels),
+        titles,
+        ncols=8,
+        mode="rescale",
+        cmap="viridis",
+        size=1.1,
+        suptitle=title,
     )
 
 
@@ -83,14 +107,20 @@ def tile_channels(maps: torch.Tensor, ncols: int = 8, gap: int = 1) -> np.ndarra
         (11, 47)
     """
     if not isinstance(maps, torch.Tensor) or maps.dim() != 3:
-        shape = tuple(maps.shape) if isinstance(maps, torch.Tensor) else type(maps).__name__
+        shape = (
+            tuple(maps.shape) if isinstance(maps, torch.Tensor) else type(maps).__name__
+        )
         raise ValueError(f"tile_channels expects (C, H, W), got {shape}")
     channels, height, width = maps.shape
     ncols = max(1, min(ncols, channels))
     nrows = -(-channels // ncols)
-    grid = np.zeros((nrows * (height + gap) - gap, ncols * (width + gap) - gap), np.float32)
+    grid = np.zeros(
+        (nrows * (height + gap) - gap, ncols * (width + gap) - gap), np.float32
+    )
     for index in range(channels):
         row, col = divmod(index, ncols)
         top, left = row * (height + gap), col * (width + gap)
-        grid[top : top + height, left : left + width] = to_unit_range(maps[index], "rescale")
+        grid[top : top + height, left : left + width] = to_unit_range(
+            maps[index], "rescale"
+        )
     return grid

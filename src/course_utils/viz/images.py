@@ -16,7 +16,13 @@ import numpy as np
 import torch
 from PIL import Image
 
-__all__ = ["as_numpy_image", "to_unit_range", "png_bytes", "show_images", "DISPLAY_MODES"]
+__all__ = [
+    "as_numpy_image",
+    "to_unit_range",
+    "png_bytes",
+    "show_images",
+    "DISPLAY_MODES",
+]
 
 #: How a signed array becomes a picture: clip to [0, 1], rescale min..max, or |x| rescaled.
 DISPLAY_MODES = ("clip", "rescale", "abs")
@@ -24,7 +30,11 @@ DISPLAY_MODES = ("clip", "rescale", "abs")
 
 def as_numpy_image(image: torch.Tensor | np.ndarray) -> np.ndarray:
     """(H, W) or (3, H, W) tensor/array -> NumPy (H, W) or (H, W, 3) float array."""
-    array = image.detach().cpu().float().numpy() if isinstance(image, torch.Tensor) else image
+    array = (
+        image.detach().cpu().float().numpy()
+        if isinstance(image, torch.Tensor)
+        else image
+    )
     array = np.asarray(array, dtype=np.float32)
     if array.ndim == 3 and array.shape[0] in (1, 3):
         array = array[0] if array.shape[0] == 1 else array.transpose(1, 2, 0)
@@ -54,7 +64,9 @@ def to_unit_range(image: torch.Tensor | np.ndarray, mode: str = "clip") -> np.nd
     if mode == "rescale":
         low, high = array.min(), array.max()
         return (array - low) / (high - low) if high > low else np.zeros_like(array)
-    raise ValueError(f"unknown display mode {mode!r}: expected one of {', '.join(DISPLAY_MODES)}")
+    raise ValueError(
+        f"unknown display mode {mode!r}: expected one of {', '.join(DISPLAY_MODES)}"
+    )
 
 
 def png_bytes(

@@ -40,10 +40,18 @@ def apply_kernel(image: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
     Uses the course's own :func:`course_utils.nn.conv2d`.
     """
     if not isinstance(image, torch.Tensor) or image.dim() != 2:
-        raise ValueError(f"apply_kernel expects a grey image of shape (H, W), got {_shape(image)}")
+        raise ValueError(
+            f"apply_kernel expects a grey image of shape (H, W), got {_shape(image)}"
+        )
     kernel = torch.as_tensor(kernel, dtype=image.dtype)
-    if kernel.dim() != 2 or kernel.shape[0] != kernel.shape[1] or kernel.shape[0] % 2 == 0:
-        raise ValueError(f"apply_kernel expects an odd square kernel (k, k), got {_shape(kernel)}")
+    if (
+        kernel.dim() != 2
+        or kernel.shape[0] != kernel.shape[1]
+        or kernel.shape[0] % 2 == 0
+    ):
+        raise ValueError(
+            f"apply_kernel expects an odd square kernel (k, k), got {_shape(kernel)}"
+        )
     out = conv2d(image[None, None], kernel[None, None], padding=kernel.shape[0] // 2)
     return out[0, 0]
 
@@ -57,7 +65,9 @@ def display_mode_for(kernel: torch.Tensor) -> str:
     return "clip" if abs(float(torch.as_tensor(kernel).sum()) - 1.0) < 0.25 else "abs"
 
 
-def plot_kernel_gallery(image: torch.Tensor, kernels: dict[str, torch.Tensor] | None = None):
+def plot_kernel_gallery(
+    image: torch.Tensor, kernels: dict[str, torch.Tensor] | None = None
+):
     """Every kernel applied to one photo, original first: the static twin of the kernel explorer."""
     kernels = PRESET_KERNELS if kernels is None else kernels
     outputs = [image] + [apply_kernel(image, k) for k in kernels.values()]

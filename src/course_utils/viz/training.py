@@ -35,7 +35,9 @@ def plot_history(history, title: str = "training"):
     return fig
 
 
-def confusion_matrix(y_true: torch.Tensor, y_pred: torch.Tensor, num_classes: int) -> torch.Tensor:
+def confusion_matrix(
+    y_true: torch.Tensor, y_pred: torch.Tensor, num_classes: int
+) -> torch.Tensor:
     """Counts ``C[i, j]`` of samples of true class i predicted as class j."""
     y_true, y_pred = torch.as_tensor(y_true).long(), torch.as_tensor(y_pred).long()
     if y_true.shape != y_pred.shape or y_true.dim() != 1:
@@ -56,11 +58,14 @@ def plot_confusion_matrix(matrix: torch.Tensor, classes: list[str] | tuple[str, 
     fig, ax = plt.subplots(figsize=(5.2, 4.6))
     ax.imshow(matrix.numpy(), cmap="Blues")
     for (i, j), count in zip(
-        torch.cartesian_prod(*map(torch.arange, matrix.shape)).tolist(), matrix.flatten().tolist()
+        torch.cartesian_prod(*map(torch.arange, matrix.shape)).tolist(),
+        matrix.flatten().tolist(),
     ):
         if count:
             colour = "white" if count > matrix.max() / 2 else "black"
-            ax.text(j, i, str(count), ha="center", va="center", fontsize=8, color=colour)
+            ax.text(
+                j, i, str(count), ha="center", va="center", fontsize=8, color=colour
+            )
     ax.set(
         xticks=range(len(classes)),
         yticks=range(len(classes)),

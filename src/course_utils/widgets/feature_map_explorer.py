@@ -38,8 +38,14 @@ class FeatureMapExplorer:
         classes: list[str] | tuple[str, ...] | None = None,
     ) -> None:
         if not isinstance(images, torch.Tensor) or images.dim() != 4:
-            shape = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images)
-            raise ValueError(f"FeatureMapExplorer expects images (N, C, H, W), got {shape}")
+            shape = (
+                tuple(images.shape)
+                if isinstance(images, torch.Tensor)
+                else type(images)
+            )
+            raise ValueError(
+                f"FeatureMapExplorer expects images (N, C, H, W), got {shape}"
+            )
         if len(labels) != len(images):
             raise ValueError(f"got {len(images)} images but {len(labels)} labels")
         self.model = model.eval()

@@ -36,21 +36,35 @@ class KernelExplorer:
 
     def __init__(
         self,
-        photos: list[str] | tuple[str, ...] = ("camera", "astronaut", "coffee", "chelsea", "brick"),
+        photos: list[str] | tuple[str, ...] = (
+            "camera",
+            "astronaut",
+            "coffee",
+            "chelsea",
+            "brick",
+        ),
         size: int = 192,
         scale: int = 1,
     ) -> None:
         if not photos:
-            raise ValueError(f"KernelExplorer needs at least one photo name from {PHOTOS}")
+            raise ValueError(
+                f"KernelExplorer needs at least one photo name from {PHOTOS}"
+            )
         self.photos = {name: load_photo(name, size=size) for name in photos}
         self.scale = scale
-        self._busy = False  # True while the code itself changes several controls at once
+        self._busy = (
+            False  # True while the code itself changes several controls at once
+        )
 
         self.photo = widgets.Dropdown(options=list(self.photos), description="photo")
         self.preset = widgets.Dropdown(
-            options=[*PRESET_KERNELS, CUSTOM], value="edges (Laplacian)", description="kernel"
+            options=[*PRESET_KERNELS, CUSTOM],
+            value="edges (Laplacian)",
+            description="kernel",
         )
-        self.mode = widgets.Dropdown(options=["auto", *DISPLAY_MODES], description="display")
+        self.mode = widgets.Dropdown(
+            options=["auto", *DISPLAY_MODES], description="display"
+        )
         self.cells = [
             widgets.FloatText(value=0.0, step=0.5, layout=widgets.Layout(width="64px"))
             for _ in range(9)
@@ -89,7 +103,9 @@ class KernelExplorer:
     # --- state -------------------------------------------------------------------------------
     def kernel(self) -> torch.Tensor:
         """The 3x3 kernel currently in the grid of numbers."""
-        return torch.tensor([cell.value for cell in self.cells], dtype=torch.float32).view(3, 3)
+        return torch.tensor(
+            [cell.value for cell in self.cells], dtype=torch.float32
+        ).view(3, 3)
 
     def output(self) -> torch.Tensor:
         """The selected photo cross-correlated with the current kernel."""
@@ -99,11 +115,11 @@ class KernelExplorer:
     def redraw(self) -> None:
         """Recompute the output picture and the text under the kernel."""
         kernel = self.kernel()
-        mode = display_mode_for(kernel) if self.mode.value == "auto" else self.mode.value
-        self.output_view.value = png_bytes(self.output(), mode=mode, scale=self.scale)
-        self.info.value = (
-            f"weights sum to <b>{float(kernel.sum()):.2f}</b><br>shown with display '{mode}'"
+        mode = (
+            display_mode_for(kernel) if self.mode.value == "auto" else self.mode.value
         )
+        self.output_view.value = png_bytes(self.output(), mode=mode, scale=self.scale)
+        self.info.value = f"weights sum to <b>{float(kernel.sum()):.2f}</b><br>shown with display '{mode}'"
 
     def _set_cells(self, kernel: torch.Tensor) -> None:
         self._busy = True
