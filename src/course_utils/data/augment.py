@@ -12,6 +12,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from .._validate import require_dims
+
 __all__ = ["RandomShift"]
 
 
@@ -29,13 +31,7 @@ class RandomShift:
         self.generator = torch.Generator().manual_seed(seed)
 
     def __call__(self, images: torch.Tensor) -> torch.Tensor:
-        if not isinstance(images, torch.Tensor) or images.dim() != 4:
-            shape = (
-                tuple(images.shape)
-                if isinstance(images, torch.Tensor)
-                else type(images)
-            )
-            raise ValueError(f"RandomShift expects a batch (N, C, H, W), got {shape}")
+        require_dims(images, 4, "RandomShift", "a batch (N, C, H, W)")
         m = self.max_shift
         if m == 0:
             return images

@@ -27,6 +27,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from .._validate import require_dims, shape_of
 from ._args import IntPair, as_image_batch, as_pair
 
 __all__ = [
@@ -58,15 +59,7 @@ def conv_output_size(
 def _conv_arguments(input, weight, bias, stride, padding, dilation, fn):
     """Check every argument of a convolution; return the padded 4-D input and the settings."""
     x, unbatched = as_image_batch(input, fn)
-    if not isinstance(weight, torch.Tensor) or weight.dim() != 4:
-        shape = (
-            tuple(weight.shape)
-            if isinstance(weight, torch.Tensor)
-            else type(weight).__name__
-        )
-        raise ValueError(
-            f"{fn}: expected weight of shape (C_out, C_in, kH, kW), got {shape}"
-        )
+    require_dims(weight, 4, fn, "weight of shape (C_out, C_in, kH, kW)")
     if weight.dtype != x.dtype:
         raise TypeError(
             f"{fn}: input has dtype {x.dtype} but weight has dtype {weight.dtype}"
@@ -80,10 +73,9 @@ def _conv_arguments(input, weight, bias, stride, padding, dilation, fn):
     if bias is not None and (
         not isinstance(bias, torch.Tensor) or bias.shape != (out_channels,)
     ):
-        shape = (
-            tuple(bias.shape) if isinstance(bias, torch.Tensor) else type(bias).__name__
+        raise ValueError(
+            f"{fn}: expected bias of shape ({out_channels},), got {shape_of(bias)}"
         )
-        raise ValueError(f"{fn}: expected bias of shape ({out_channels},), got {shape}")
 
     stride = as_pair(stride, "stride", fn, minimum=1)
     dilation = as_pair(dilation, "dilation", fn, minimum=1)

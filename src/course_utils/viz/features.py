@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .._validate import require_dims
 from .images import show_images, to_unit_range
 
 __all__ = ["feature_maps", "tile_channels", "plot_filters", "plot_feature_maps"]
@@ -35,22 +36,12 @@ def feature_maps(model: nn.Module, image: torch.Tensor) -> dict[str, torch.Tenso
         raise TypeError(
             "feature_maps expects a model with a `features` nn.Sequential (e.g. LeNet)"
         )
-    if not isinstance(image, torch.Tensor) or image.dim() != 3:
-        shape = (
-            tuple(image.shape)
-            if isinstance(image, torch.Tensor)
-            else type(image).__name__
-        )
-        raise ValueError(
-            f"feature_maps expects one image of shape (C, H, W), got {shape}"
-        )
+    require_dims(image, 3, "feature_maps", "one image of shape (C, H, W)")
     model.eval()
     device = next(model.parameters()).device
     x = image[None].to(device)
-    if hasattr(model, "mean") and hasattr(
-        model, "std"
-    ):  # LeNet standardizes its own input
-        x = (x - model.mean) / model.std
+    if hasattr(model, "mean") and hasattr(model, "std"):
+        x = (x - model.mean) / model.std  # LeNet standardizes its own input
     maps = {}
     for index, layer in enumerate(features):
         x = layer(x)
@@ -60,15 +51,7 @@ def feature_maps(model: nn.Module, image: torch.Tensor) -> dict[str, torch.Tenso
 
 def plot_filters(weight: torch.Tensor, title: str = "first-layer filters"):
     """Show every (in-channel 0) kernel of a conv weight (C_out, C_in, k, k), blue-white-red."""
-    if not isinstance(weight, torch.Tensor) or weight.dim() != 4:
-        shape = (
-            tuple(weight.shape)
-            if isinstance(weight, torch.Tensor)
-            else type(weight).__name__
-        )
-        raise ValueError(
-            f"plot_filters expects a weight of shape (C_out, C_in, k, k), got {shape}"
-        )
+    require_dims(weight, 4, "plot_filters", "a weight of shape (C_out, C_in, k, k)")
     kernels = weight.detach().cpu()[:, 0]
     peak = kernels.abs().max().clamp_min(1e-12)
     shown = [0.5 + 0.5 * k / peak for k in kernels]  # 0 -> white, sign -> colour
@@ -78,11 +61,7 @@ def plot_filters(weight: torch.Tensor, title: str = "first-layer filters"):
 
 def plot_feature_maps(maps: torch.Tensor, title: str = "", max_channels: int = 32):
     """Show the channels of one layer's output (C, H, W) side by side, each rescaled."""
-    if not isinstance(maps, torch.Tensor) or maps.dim() != 3:
-        shape = (
-            tuple(maps.shape) if isinstance(maps, torch.Tensor) else type(maps).__name__
-        )
-        raise ValueError(f"plot_feature_maps expects (C, H, W), got {shape}")
+    require_dims(maps, 3, "plot_feature_maps", "(C, H, W)")
     channels = maps[:max_channels]
     titles = [f"ch {i}" for i in range(len(channels))]
     return show_images(
@@ -99,18 +78,14 @@ def plot_feature_maps(maps: torch.Tensor, title: str = "", max_channels: int = 3
 def tile_channels(maps: torch.Tensor, ncols: int = 8, gap: int = 1) -> np.ndarray:
     """Lay the channels of (C, H, W) out in one grid image, each rescaled to [0, 1].
 
-    Gaps between tiles are NaN-free zeros. Used by the feature-map explorer, which
+    Gaps between tiles are zeros. Used by the feature-map explorer, which
     must redraw fast, so this builds one array instead of a matplotlib figure.
 
     Example:
         >>> tile_channels(torch.rand(16, 5, 5), ncols=8, gap=1).shape
         (11, 47)
     """
-    if not isinstance(maps, torch.Tensor) or maps.dim() != 3:
-        shape = (
-            tuple(maps.shape) if isinstance(maps, torch.Tensor) else type(maps).__name__
-        )
-        raise ValueError(f"tile_channels expects (C, H, W), got {shape}")
+    require_dims(maps, 3, "tile_channels", "(C, H, W)")
     channels, height, width = maps.shape
     ncols = max(1, min(ncols, channels))
     nrows = -(-channels // ncols)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import torch
 
+from .._validate import require_dims, shape_of
 from ..nn.conv import conv2d
 from .images import show_images, to_unit_range
 
@@ -39,10 +40,7 @@ def apply_kernel(image: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
 
     Uses the course's own :func:`course_utils.nn.conv2d`.
     """
-    if not isinstance(image, torch.Tensor) or image.dim() != 2:
-        raise ValueError(
-            f"apply_kernel expects a grey image of shape (H, W), got {_shape(image)}"
-        )
+    require_dims(image, 2, "apply_kernel", "a grey image of shape (H, W)")
     kernel = torch.as_tensor(kernel, dtype=image.dtype)
     if (
         kernel.dim() != 2
@@ -50,7 +48,7 @@ def apply_kernel(image: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
         or kernel.shape[0] % 2 == 0
     ):
         raise ValueError(
-            f"apply_kernel expects an odd square kernel (k, k), got {_shape(kernel)}"
+            f"apply_kernel expects an odd square kernel (k, k), got {shape_of(kernel)}"
         )
     out = conv2d(image[None, None], kernel[None, None], padding=kernel.shape[0] // 2)
     return out[0, 0]
@@ -74,7 +72,3 @@ def plot_kernel_gallery(
     modes = ["clip"] + [display_mode_for(k) for k in kernels.values()]
     shown = [to_unit_range(out, mode) for out, mode in zip(outputs, modes)]
     return show_images(shown, ["original", *kernels], ncols=5, size=2.4)
-
-
-def _shape(x) -> object:
-    return tuple(x.shape) if hasattr(x, "shape") else type(x).__name__

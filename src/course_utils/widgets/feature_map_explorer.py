@@ -14,6 +14,7 @@ import ipywidgets as widgets
 import torch
 from torch import nn
 
+from .._validate import require_dims
 from ..viz.features import feature_maps, tile_channels
 from ..viz.images import png_bytes
 
@@ -37,15 +38,7 @@ class FeatureMapExplorer:
         labels: torch.Tensor,
         classes: list[str] | tuple[str, ...] | None = None,
     ) -> None:
-        if not isinstance(images, torch.Tensor) or images.dim() != 4:
-            shape = (
-                tuple(images.shape)
-                if isinstance(images, torch.Tensor)
-                else type(images)
-            )
-            raise ValueError(
-                f"FeatureMapExplorer expects images (N, C, H, W), got {shape}"
-            )
+        require_dims(images, 4, "FeatureMapExplorer", "images (N, C, H, W)")
         if len(labels) != len(images):
             raise ValueError(f"got {len(images)} images but {len(labels)} labels")
         self.model = model.eval()
