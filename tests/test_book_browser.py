@@ -569,9 +569,40 @@ def _common_problems(
         elif not text:
             problems.append("the article is empty")
 
+    problems += _math_problems(page)
+
     # Let late scripts (deferred, async) run before reading the logs.
     page.wait_for_timeout(100)
     return problems + log.problems()
+
+
+def _math_problems(page) -> list[str]:
+    """Every equation on the page typeset by MathJax, none with a TeX error."""
+    equations = page.locator("article .math").count()
+    if not equations:
+        return []
+    try:
+        # MathJax 3 resolves startup.promise once the first typesetting pass is done.
+        page.wait_for_function(
+            "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
+            " && MathJax.startup.promise.then(() => true)",
+            timeout=15_000,
+        )
+    except Exception:
+        return [f"{equations} equation(s) but MathJax did not load (offline copy?)"]
+    problems = []
+    typeset = page.locator("article .math mjx-container").count()
+    if typeset < equations:
+        problems.append(f"{equations - typeset} of {equations} equation(s) not typeset")
+    errors = page.eval_on_selector_all(
+        "article mjx-merror", "els => els.map(e => e.getAttribute('data-mjx-error'))"
+    )
+    problems += [f"TeX error in an equation: {error}" for error in errors]
+    # MathJax's 'noundefined' extension shows an unknown macro as red text, not an error.
+    undefined = page.locator('article mjx-mtext[style*="color: red"]').count()
+    if undefined:
+        problems.append(f"{undefined} undefined TeX macro(s), shown in red on the page")
+    return problems
 
 
 def _notebook_problems(page, docname: str) -> list[str]:
