@@ -73,28 +73,44 @@ def test_explorers_are_hidden_from_the_static_book(path):
             )
 
 
-CNN_MISTAKES = {  # ERRATA rows 4, 5 and 6: each needs a box and a runnable demonstration
-    "02_pooling_and_lenet": [
-        "Common mistake: the wrong flatten size",
-        "Common mistake: max pooling with weights",
+# ERRATA rows each chapter must answer with a "Common mistake" box (and a demonstration).
+REQUIRED_MISTAKES = {
+    "03_cnn/01_convolution": ["Common mistake: mixing up the two formulas"],  # row 4
+    "03_cnn/02_pooling_and_lenet": [
+        "Common mistake: the wrong flatten size",  # row 5
+        "Common mistake: max pooling with weights",  # row 6
     ],
-    "01_convolution": ["Common mistake: mixing up the two formulas"],
 }
+CHAPTER_NOTEBOOKS = [p for p in NOTEBOOKS if p.parent.name != "00_start"]
 
 
-@pytest.mark.parametrize("stem, titles", CNN_MISTAKES.items())
-def test_common_mistake_boxes_are_followed_by_code(stem, titles):
-    notebook = read(ROOT / "chapters" / "03_cnn" / f"{stem}.ipynb")
+def _stem(path) -> str:
+    return f"{path.parent.name}/{path.stem}"
+
+
+@pytest.mark.parametrize("stem, titles", REQUIRED_MISTAKES.items())
+def test_required_common_mistake_boxes_exist(stem, titles):
+    text = "\n".join(c.source for c in read(ROOT / "chapters" / f"{stem}.ipynb").cells)
     for title in titles:
-        index = next(i for i, c in enumerate(notebook.cells) if title in c.source)
-        following = notebook.cells[index + 1]
-        assert following.cell_type == "code" and following.outputs, (
-            f"{title}: no demonstration"
-        )
+        assert title in text, f"{stem}: no box titled {title!r}"
 
 
-@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if "03_cnn" in str(p)], ids=str)
-def test_cnn_notebooks_have_exercises_with_solutions_and_references(path):
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_common_mistake_boxes_are_followed_by_code(path):
+    """A mistake is shown, not just described: the box is followed by a cell that runs it."""
+    cells = read(path).cells
+    for index, cell in enumerate(cells):
+        if cell.cell_type == "markdown" and "Common mistake" in cell.source:
+            following = cells[index + 1] if index + 1 < len(cells) else None
+            assert (
+                following is not None
+                and following.cell_type == "code"
+                and following.outputs
+            ), f"{cell.source[:60]!r}: no demonstration with output after the box"
+
+
+@pytest.mark.parametrize("path", CHAPTER_NOTEBOOKS, ids=_stem)
+def test_chapter_notebooks_have_exercises_with_solutions_and_references(path):
     text = "\n".join(c.source for c in read(path).cells)
     assert "## Exercises" in text and ":class: dropdown" in text and "Solution" in text
     assert "{cite}`" in text, "cite the references"
