@@ -217,7 +217,7 @@ def fit(
         device: ``"auto"`` (CUDA > MPS > CPU, or ``COURSE_DEVICE``) or a device name.
         amp: bfloat16 mixed precision on CUDA.
         seed: seeds the shuffling of the batches.
-        verbose: print one line per epoch.
+        verbose: print one line per epoch and show the progress bar; False is silent.
     """
     if not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be a positive int, got {epochs!r}")
@@ -234,7 +234,11 @@ def fit(
         tqdm,
     )  # imported here: the notebook flavour needs a running kernel
 
-    bar = tqdm(total=epochs * len(loader), disable=not show_progress(), leave=False)
+    bar = tqdm(
+        total=epochs * len(loader),
+        disable=not (verbose and show_progress()),
+        leave=False,
+    )
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
         model.train()

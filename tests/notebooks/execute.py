@@ -31,8 +31,11 @@ def notebooks() -> list[Path]:
     )
 
 
-def execute(path: Path, timeout: int = 600) -> float:
-    """Run one notebook in place; return its wall time in seconds (kernel start included)."""
+def run(path: Path, timeout: int = 600) -> tuple[nbformat.NotebookNode, float]:
+    """Run one notebook in a fresh kernel, in its folder, without saving it.
+
+    Returns the executed notebook and its wall time in seconds, kernel start included.
+    """
     os.environ["COURSE_PROGRESS"] = "0"  # inherited by the kernel
     notebook = nbformat.read(path, as_version=4)
     start = time.perf_counter()
@@ -46,6 +49,12 @@ def execute(path: Path, timeout: int = 600) -> float:
     client.execute()
     seconds = time.perf_counter() - start
     notebook.metadata.pop("widgets", None)
+    return notebook, seconds
+
+
+def execute(path: Path, timeout: int = 600) -> float:
+    """Run one notebook in place; return its wall time in seconds (kernel start included)."""
+    notebook, seconds = run(path, timeout)
     nbformat.write(notebook, path)
     return seconds
 

@@ -100,6 +100,11 @@ class KernelExplorer:
         self._set_cells(PRESET_KERNELS[self.preset.value])
         self._on_photo()
 
+    @classmethod
+    def demo(cls) -> KernelExplorer:
+        """A ready explorer on the default photos (used by the tests and benchmarks)."""
+        return cls()
+
     # --- state -------------------------------------------------------------------------------
     def kernel(self) -> torch.Tensor:
         """The 3x3 kernel currently in the grid of numbers."""

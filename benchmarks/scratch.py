@@ -1,0 +1,77 @@
+"""From-scratch code against PyTorch's own, timed in the same process at several sizes.
+
+The ratio is from-scratch time / PyTorch time: 1 means as fast, 100 means a
+hundred times slower. Both sides get the same arguments, the same warm-up and
+the median of several calls (:func:`course_utils.timing.measure`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import torch
+import torch.nn.functional as F
+
+import course_utils.nn as scratch
+from course_utils.timing import measure
+
+
+def _seconds(fn: Callable, *args, **kwargs) -> float:
+    """Median seconds per call; fewer repeats for slow code (about 1 s per side)."""
+    start = time.perf_counter()
+    fn(*args, **kwargs)
+    first = time.perf_counter() - start
+    repeat = int(min(50, max(3, 1.0 / max(first, 1e-6))))
+    return measure(lambda: fn(*args, **kwargs), repeat=repeat, warmup=1).median
+
+
+def compare(
+    operation: str, size: str, mine: Callable, theirs: Callable, *args, **kwargs
+) -> dict:
+    """Time ``mine(*args, **kwargs)`` and ``theirs(*args, **kwargs)``; one table row."""
+    with torch.no_grad():
+        mine_s = _seconds(mine, *args, **kwargs)
+        theirs_s = _seconds(theirs, *args, **kwargs)
+    row = {
+        "operation": operation,
+        "size": size,
+        "scratch_ms": mine_s * 1e3,
+        "torch_ms": theirs_s * 1e3,
+        "ratio": mine_s / theirs_s,
+    }
+    print(f"  {operation:28} {size:32} {row['ratio']:9.1f}x")
+    return row
+
+
+def conv_rows() -> list[dict]:
+    rows = []
+    generator = torch.Generator().manual_seed(0)
+    for n, c, size, k in [(1, 3, 16, 8), (4, 8, 32, 16), (8, 16, 64, 32)]:
+        x = torch.randn(n, c, size, size, generator=generator)
+        w = torch.randn(k, c, 3, 3, generator=generator)
+        shape = f"{n}x{c}x{size}x{size}, {k} 3x3 kernels"
+        for name, mine in [("loops", scratch.conv2d_loops), ("unfold", scratch.conv2d)]:
+            rows.append(
+                compare(f"conv2d, {name}", shape, mine, F.conv2d, x, w, padding=1)
+            )
+    return rows
+
+
+def pool_rows() -> list[dict]:
+    rows = []
+    generator = torch.Generator().manual_seed(0)
+    for n, c, size in [(1, 3, 16), (4, 16, 32), (8, 32, 64)]:
+        x = torch.randn(n, c, size, size, generator=generator)
+        shape = f"{n}x{c}x{size}x{size}, 2x2 windows"
+        for name, mine in [
+            ("loops", scratch.max_pool2d_loops),
+            ("unfold", scratch.max_pool2d),
+        ]:
+            rows.append(compare(f"max_pool2d, {name}", shape, mine, F.max_pool2d, x, 2))
+    return rows
+
+
+def all_rows() -> list[dict]:
+    """Every comparison, smallest size first within each operation."""
+    return conv_rows() + pool_rows()
