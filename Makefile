@@ -3,6 +3,8 @@
 #   make test   every check: lint, book build, unit tests, notebooks (nbval + papermill), browser
 #   make lab    open the notebooks in JupyterLab
 #   make notebooks   re-execute every notebook in place (after changing code they use)
+#   make test-colab  explorers and notebooks again with Colab's ipywidgets 7.7.1 (part of make test)
+#   make bench  measure notebook times, explorer latency, from-scratch vs PyTorch, throughput
 
 PYTHON ?= python3
 VENV := .venv
@@ -18,7 +20,13 @@ THREADS ?= $(shell echo $$(( $(CORES) / $(JOBS) > 0 ? $(CORES) / $(JOBS) : 1 )))
 # Automated runs show per-epoch summaries instead of live progress bars.
 export COURSE_PROGRESS = 0
 
-.PHONY: venv book test lint lab notebooks clean
+# The Colab-like environment: Colab's ipywidgets 7.7.1 installed into its own folder and
+# put first on PYTHONPATH, on top of .venv (everything else is shared).
+COLAB_ENV := .venv-colab
+COLAB_STAMP := $(COLAB_ENV)/.installed
+BENCH_ARGS ?=
+
+.PHONY: venv book test test-colab bench lint lab notebooks clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +41,8 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going --builder html
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests chapters
-	$(BIN)/ruff format --check src tests chapters
+	$(BIN)/ruff check src tests chapters benchmarks
+	$(BIN)/ruff format --check src tests chapters benchmarks
 
 # One pytest run, spread over $(JOBS) processes. --dist loadscope keeps each notebook's
 # cells (nbval) on one worker, since they share one kernel.
@@ -44,6 +52,24 @@ test: lint book
 		--nbval chapters --nbval-current-env \
 		--nbval-sanitize-with tests/notebooks/sanitize.cfg \
 		$(PYTEST_ARGS)
+	$(MAKE) --no-print-directory test-colab
+
+$(COLAB_STAMP): requirements-colab.txt $(STAMP)
+	rm -rf $(COLAB_ENV)
+	$(BIN)/python -m pip install --quiet --no-deps --target $(COLAB_ENV) -r requirements-colab.txt
+	touch $(COLAB_STAMP)
+
+# Every explorer test and the papermill smoke run of every notebook, with ipywidgets 7.7.1.
+test-colab: $(COLAB_STAMP)
+	PYTHONPATH=$(abspath $(COLAB_ENV)) COURSE_EXPECT_IPYWIDGETS=7.7.1 OMP_NUM_THREADS=$(THREADS) \
+		$(BIN)/python -m pytest -n $(JOBS) --dist loadscope -rs -p no:cacheprovider \
+		-W "ignore:The .ipykernel.comm.Comm. class has been deprecated:DeprecationWarning" \
+		tests/test_colab_env.py tests/test_explorers.py $(wildcard tests/test_widgets*.py) \
+		tests/notebooks/test_papermill_smoke.py
+
+# Writes benchmarks/results.md (shown in the book's appendix) and results.json.
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 lab: $(STAMP)
 	COURSE_PROGRESS=1 $(BIN)/jupyter lab chapters
@@ -52,4 +78,4 @@ notebooks: $(STAMP)
 	$(BIN)/python tests/notebooks/execute.py
 
 clean:
-	rm -rf _build
+	rm -rf _build $(COLAB_ENV)

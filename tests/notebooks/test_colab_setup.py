@@ -89,7 +89,9 @@ def test_setup_cell_installs_this_repository_on_colab(path, colab_install):
         env=environment,
         timeout=300,
     )
-    assert result.returncode == 0, f"setup cell failed on simulated Colab:\n{result.stderr}"
+    assert result.returncode == 0, (
+        f"setup cell failed on simulated Colab:\n{result.stderr}"
+    )
     report = json.loads(result.stdout.strip().splitlines()[-1])
 
     pip_calls = [c for c in report["calls"] if c[1:4] == ["-m", "pip", "install"]]
