@@ -9,6 +9,8 @@ from course_utils.checks import (
     check_conv2d,
     check_function,
     check_max_pool2d,
+    check_rnn_sequence,
+    check_softmax_with_temperature,
 )
 from course_utils.nn import conv2d, max_pool2d
 
@@ -64,3 +66,50 @@ def test_non_tensor_result_and_bad_arguments():
         check_function(3, lambda x: x, [{"x": torch.zeros(2)}])
     with pytest.raises(ValueError, match="at least one case"):
         check_function(lambda x: x, lambda x: x, [])
+
+
+# ----------------------------------------------------------------------------- recurrent networks
+
+
+def rnn_sequence(input, h0, w_ih, w_hh, b_ih, b_hh):
+    from course_utils.nn import rnn_cell
+
+    states, h = [], h0
+    for x_t in input:
+        h = rnn_cell(x_t, h, w_ih, w_hh, b_ih, b_hh)
+        states.append(h)
+    return torch.stack(states)
+
+
+def test_rnn_sequence_right_answer_passes():
+    result = check_rnn_sequence(rnn_sequence, strict=True)
+    assert result.passed and result.cases == 12
+
+
+def test_rnn_sequence_mistakes_are_caught():
+    def forgets_the_state(input, h0, w_ih, w_hh, b_ih, b_hh):
+        return torch.tanh(input @ w_ih.T + b_ih + h0 @ w_hh.T + b_hh)  # h0 every step
+
+    def returns_only_the_last(input, h0, w_ih, w_hh, b_ih, b_hh):
+        return rnn_sequence(input, h0, w_ih, w_hh, b_ih, b_hh)[-1]
+
+    assert "values differ" in check_rnn_sequence(forgets_the_state).message
+    assert "expected shape" in check_rnn_sequence(returns_only_the_last).message
+
+
+def test_softmax_with_temperature_needs_the_max_trick():
+    def naive(logits, temperature):
+        e = (logits / temperature).exp()
+        return e / e.sum(-1, keepdim=True)
+
+    def stable(logits, temperature):
+        z = logits / temperature
+        e = (z - z.amax(-1, keepdim=True)).exp()
+        return e / e.sum(-1, keepdim=True)
+
+    def multiplies(logits, temperature):
+        return torch.softmax(logits * temperature, dim=-1)
+
+    assert check_softmax_with_temperature(stable, strict=True).cases == 16
+    assert not check_softmax_with_temperature(naive)
+    assert not check_softmax_with_temperature(multiplies)

@@ -29,6 +29,9 @@ __all__ = [
     "check_conv2d",
     "check_max_pool2d",
     "ExerciseFailed",
+    # recurrent networks
+    "check_rnn_sequence",
+    "check_softmax_with_temperature",
 ]
 
 
@@ -175,4 +178,73 @@ def check_max_pool2d(candidate: Callable, strict: bool = False) -> CheckResult:
     ]
     return check_function(
         candidate, F.max_pool2d, cases, name="max_pool2d", strict=strict
+    )
+
+
+# ----------------------------------------------------------------------------- recurrent networks
+
+
+def _torch_rnn_sequence(input, h0, w_ih, w_hh, b_ih, b_hh):
+    """Reference for :func:`check_rnn_sequence`: ``nn.RNN`` loaded with the given weights."""
+    layer = torch.nn.RNN(w_ih.shape[1], w_hh.shape[0], dtype=input.dtype)
+    with torch.no_grad():
+        for name, value in zip(
+            ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"),
+            (w_ih, w_hh, b_ih, b_hh),
+        ):
+            getattr(layer, name).copy_(value)
+        output, _ = layer(input, h0[None])
+    return output
+
+
+def check_rnn_sequence(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check ``rnn_sequence(input, h0, w_ih, w_hh, b_ih, b_hh)`` against ``nn.RNN``.
+
+    The function unrolls a tanh RNN over ``input`` of shape (L, N, input_size) from
+    the initial state ``h0`` (N, hidden_size) and returns every hidden state,
+    (L, N, hidden_size). 12 random cases, sequences of length 1 to 9.
+    """
+    generator = torch.Generator().manual_seed(2)
+    cases = []
+    shapes = itertools.product([1, 4, 9], [1, 3], [2, 5])  # length, batch, input size
+    for number, (length, batch, inputs) in enumerate(shapes):
+        hidden = 4 if number % 3 == 0 else 3
+        scale = 1 / hidden**0.5
+        cases.append(
+            {
+                "input": torch.randn(length, batch, inputs, generator=generator),
+                "h0": torch.randn(batch, hidden, generator=generator),
+                "w_ih": scale * torch.randn(hidden, inputs, generator=generator),
+                "w_hh": scale * torch.randn(hidden, hidden, generator=generator),
+                "b_ih": scale * torch.randn(hidden, generator=generator),
+                "b_hh": scale * torch.randn(hidden, generator=generator),
+            }
+        )
+    return check_function(
+        candidate, _torch_rnn_sequence, cases, name="rnn_sequence", strict=strict
+    )
+
+
+def check_softmax_with_temperature(
+    candidate: Callable, strict: bool = False
+) -> CheckResult:
+    """Check ``softmax_with_temperature(logits, temperature)`` against PyTorch.
+
+    The reference is ``F.softmax(logits / temperature, dim=-1)``. The cases include
+    large logits and low temperatures, where exponentiating without first subtracting
+    the maximum overflows to ``inf`` and gives ``nan``.
+    """
+    generator = torch.Generator().manual_seed(3)
+    cases = [
+        {"logits": scale * torch.randn(*shape, generator=generator), "temperature": t}
+        for shape, scale, t in itertools.product(
+            [(27,), (4, 27)], [1.0, 30.0], [0.05, 0.5, 1.0, 2.0]
+        )
+    ]
+    return check_function(
+        candidate,
+        lambda logits, temperature: F.softmax(logits / temperature, dim=-1),
+        cases,
+        name="softmax_with_temperature",
+        strict=strict,
     )

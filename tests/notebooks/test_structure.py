@@ -80,6 +80,10 @@ REQUIRED_MISTAKES = {
         "Common mistake: the wrong flatten size",  # row 5
         "Common mistake: max pooling with weights",  # row 6
     ],
+    "04_rnn/01_recurrence": [
+        "Common mistake: one step of backpropagation is not BPTT",  # row 8
+    ],
+    "04_rnn/02_lstm_and_gru": ["Common mistake: BCELoss on two-class logits"],  # row 7
 }
 CHAPTER_NOTEBOOKS = [p for p in NOTEBOOKS if p.parent.name != "00_start"]
 

@@ -12,6 +12,14 @@ Example:
 from .augment import RandomShift
 from .images import PHOTOS, load_photo
 from .mnist import ImageSplit, load_digits, load_mnist
+from .sequences import (
+    CharVocab,
+    load_co2,
+    load_names,
+    load_sunspots,
+    long_gap_task,
+    sliding_windows,
+)
 
 __all__ = [
     "RandomShift",
@@ -20,4 +28,11 @@ __all__ = [
     "ImageSplit",
     "load_mnist",
     "load_digits",
+    # sequences
+    "load_sunspots",
+    "load_co2",
+    "sliding_windows",
+    "load_names",
+    "CharVocab",
+    "long_gap_task",
 ]

@@ -7,8 +7,19 @@ Example:
     9.0
 """
 
+from .char_rnn import CharRNN
 from .conv import conv2d, conv2d_loops, conv_output_size, max_pool2d, max_pool2d_loops
 from .lenet import LeNet
+from .rnn import (
+    NONLINEARITIES,
+    UnrolledGRU,
+    UnrolledLSTM,
+    UnrolledRNN,
+    gradient_norms_through_time,
+    gru_cell,
+    lstm_cell,
+    rnn_cell,
+)
 from .shapes import LayerShape, ShapeTraceError, trace_shapes
 
 __all__ = [
@@ -21,4 +32,14 @@ __all__ = [
     "trace_shapes",
     "LayerShape",
     "ShapeTraceError",
+    # recurrent networks
+    "rnn_cell",
+    "lstm_cell",
+    "gru_cell",
+    "UnrolledRNN",
+    "UnrolledLSTM",
+    "UnrolledGRU",
+    "NONLINEARITIES",
+    "gradient_norms_through_time",
+    "CharRNN",
 ]

@@ -9,6 +9,13 @@ Example:
 from .features import feature_maps, plot_feature_maps, plot_filters, tile_channels
 from .images import DISPLAY_MODES, png_bytes, show_images, to_unit_range
 from .kernels import PRESET_KERNELS, apply_kernel, display_mode_for, plot_kernel_gallery
+from .recurrent import (
+    character_responses,
+    plot_gradient_norms,
+    plot_hidden_states,
+    plot_unit_responses,
+    plot_unrolled_rnn,
+)
 from .training import (
     confusion_matrix,
     plot_confusion_matrix,
@@ -33,4 +40,10 @@ __all__ = [
     "show_images",
     "tile_channels",
     "to_unit_range",
+    # recurrent networks
+    "plot_unrolled_rnn",
+    "plot_gradient_norms",
+    "character_responses",
+    "plot_hidden_states",
+    "plot_unit_responses",
 ]

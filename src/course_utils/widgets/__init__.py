@@ -10,6 +10,14 @@ Example:
 """
 
 from .feature_map_explorer import FeatureMapExplorer
+from .gradient_flow_explorer import GradientFlowExplorer
+from .hidden_state_explorer import HiddenStateExplorer
 from .kernel_explorer import KernelExplorer
 
-__all__ = ["KernelExplorer", "FeatureMapExplorer"]
+__all__ = [
+    "KernelExplorer",
+    "FeatureMapExplorer",
+    # recurrent networks
+    "GradientFlowExplorer",
+    "HiddenStateExplorer",
+]

@@ -1,0 +1,243 @@
+"""Sequences for the recurrent-network chapter: real time series, real names, a memory task.
+
+* :func:`load_sunspots` and :func:`load_co2`: real time series that ship inside
+  ``statsmodels`` (yearly sunspot numbers since 1700; weekly CO2 at Mauna Loa).
+* :func:`sliding_windows`: turn a series into (window -> next value) training pairs.
+* :func:`load_names` and :class:`CharVocab`: the US census first names of the
+  ``names`` package, and a character vocabulary to encode them.
+* :func:`long_gap_task`: a synthetic test of memory, "which symbol came first,
+  before a long stretch of distractors?".
+
+Example:
+    >>> X, y = sliding_windows(torch.arange(6.0), window=3)
+    >>> X.tolist(), y.tolist()
+    ([[0.0, 1.0, 2.0], [1.0, 2.0, 3.0], [2.0, 3.0, 4.0]], [3.0, 4.0, 5.0])
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import torch
+
+from ._require import require
+
+__all__ = [
+    "load_sunspots",
+    "load_co2",
+    "sliding_windows",
+    "load_names",
+    "CharVocab",
+    "long_gap_task",
+]
+
+
+# ----------------------------------------------------------------------------- time series
+
+
+def load_sunspots() -> tuple[torch.Tensor, torch.Tensor]:
+    """Yearly mean sunspot numbers, 1700 to 2008 (309 values), from ``statsmodels``.
+
+    Returns:
+        ``(years, values)``, two float32 tensors of length 309.
+
+    Example:
+        >>> years, values = load_sunspots()
+        >>> int(years[0]), int(years[-1]), len(values)
+        (1700, 2008, 309)
+    """
+    datasets = require("statsmodels.datasets", "statsmodels", "The sunspot series")
+    frame = datasets.sunspots.load_pandas().data
+    years = torch.tensor(frame["YEAR"].to_numpy(), dtype=torch.float32)
+    values = torch.tensor(frame["SUNACTIVITY"].to_numpy(), dtype=torch.float32)
+    return years, values
+
+
+def load_co2() -> tuple[torch.Tensor, torch.Tensor]:
+    """Monthly mean CO2 concentration at Mauna Loa (ppm), March 1958 to December 2001.
+
+    ``statsmodels`` ships weekly readings with a few gaps; they are averaged per month
+    and the rare empty month is filled by linear interpolation.
+
+    Returns:
+        ``(time, values)``: time in fractional years, CO2 in ppm, float32.
+
+    Example:
+        >>> time, co2 = load_co2()
+        >>> len(co2), bool(310 < co2[0] < 320), bool(co2.isnan().any())
+        (526, True, False)
+    """
+    datasets = require("statsmodels.datasets", "statsmodels", "The CO2 series")
+    weekly = datasets.co2.load_pandas().data["co2"]
+    monthly = weekly.resample("MS").mean().interpolate()
+    time = monthly.index.year + (monthly.index.month - 1) / 12
+    return (
+        torch.tensor(time.to_numpy(), dtype=torch.float32),
+        torch.tensor(monthly.to_numpy(), dtype=torch.float32),
+    )
+
+
+def sliding_windows(
+    series: torch.Tensor, window: int, horizon: int = 1
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Every run of ``window`` consecutive values, paired with the value ``horizon`` later.
+
+    Args:
+        series: a 1-D tensor.
+        window: how many past values each input holds.
+        horizon: 1 predicts the next value, 2 the one after, and so on.
+
+    Returns:
+        ``X`` of shape (N, window) and ``y`` of shape (N,), with
+        ``N = len(series) - window - horizon + 1`` and
+        ``y[i] = series[i + window + horizon - 1]``.
+    """
+    if not isinstance(series, torch.Tensor) or series.dim() != 1:
+        raise ValueError(
+            f"sliding_windows expects a 1-D series, got "
+            f"{tuple(series.shape) if isinstance(series, torch.Tensor) else type(series).__name__}"
+        )
+    for name, value in (("window", window), ("horizon", horizon)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(
+                f"sliding_windows: {name} must be a positive int, got {value!r}"
+            )
+    count = len(series) - window - horizon + 1
+    if count < 1:
+        raise ValueError(
+            f"sliding_windows: a series of length {len(series)} is too short for "
+            f"window {window} and horizon {horizon}"
+        )
+    X = series.unfold(0, window, 1)[:count]
+    y = series[window + horizon - 1 :][:count]
+    return X.clone(), y.clone()
+
+
+# ----------------------------------------------------------------------------- names
+
+
+def load_names(min_length: int = 2, max_length: int = 12) -> list[str]:
+    """The distinct first names of the US census lists in the ``names`` package, lower case.
+
+    The 1990 census lists hold 4,275 female and 1,219 male first names; names on both
+    lists are kept once. The result is sorted, so it is the same on every machine.
+
+    Example:
+        >>> everyone = load_names()
+        >>> len(everyone) > 5000, everyone[:3]
+        (True, ['aaron', 'abbey', 'abbie'])
+    """
+    package = require("names", "names", "The census first names")
+    folder = os.path.dirname(package.__file__)
+    found: set[str] = set()
+    for file_name in ("dist.female.first", "dist.male.first"):
+        with open(os.path.join(folder, file_name), encoding="ascii") as lines:
+            for line in lines:
+                name = line.split()[0].lower() if line.strip() else ""
+                if name.isalpha() and min_length <= len(name) <= max_length:
+                    found.add(name)
+    return sorted(found)
+
+
+@dataclass(frozen=True)
+class CharVocab:
+    """Characters <-> integer ids, with a boundary token ``"."`` that starts and ends a word.
+
+    Example:
+        >>> vocab = CharVocab.from_words(["ab", "ba"])
+        >>> vocab.chars, vocab.encode("ab"), vocab.decode([1, 2])
+        ('.ab', [0, 1, 2, 0], 'ab')
+    """
+
+    chars: str
+    boundary: str = "."
+
+    @classmethod
+    def from_words(cls, words: list[str], boundary: str = ".") -> CharVocab:
+        letters = sorted(set("".join(words)))
+        if boundary in letters:
+            raise ValueError(f"the boundary token {boundary!r} occurs inside the words")
+        return cls(boundary + "".join(letters), boundary)
+
+    def __len__(self) -> int:
+        return len(self.chars)
+
+    def encode(self, word: str) -> list[int]:
+        """Ids of ``.word.``: the boundary, every character, the boundary again."""
+        unknown = sorted(set(word) - set(self.chars[1:]))
+        if unknown:
+            raise ValueError(
+                f"characters {unknown} of {word!r} are not in the vocabulary"
+            )
+        return [0, *(self.chars.index(ch) for ch in word), 0]
+
+    def decode(self, ids) -> str:
+        """Characters of ``ids``, stopping at the first boundary after the start."""
+        out = []
+        for i in [int(i) for i in ids]:
+            if i == 0:
+                if out:
+                    break
+                continue
+            out.append(self.chars[i])
+        return "".join(out)
+
+    def batch(self, words: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+        """Padded inputs and next-character targets for a list of words.
+
+        Returns:
+            ``inputs`` (N, L) starting with the boundary, ``targets`` (N, L) shifted by
+            one, where padding is ``-100`` (ignored by ``F.cross_entropy``).
+        """
+        encoded = [self.encode(w) for w in words]
+        length = max(len(e) for e in encoded) - 1
+        inputs = torch.zeros(len(words), length, dtype=torch.long)
+        targets = torch.full((len(words), length), -100, dtype=torch.long)
+        for row, ids in enumerate(encoded):
+            inputs[row, : len(ids) - 1] = torch.tensor(ids[:-1])
+            targets[row, : len(ids) - 1] = torch.tensor(ids[1:])
+        return inputs, targets
+
+
+# ----------------------------------------------------------------------------- memory task
+
+
+def long_gap_task(
+    count: int,
+    gap: int,
+    num_symbols: int = 2,
+    num_distractors: int = 4,
+    seed: int = 0,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Sequences whose label is their first token, followed by ``gap`` random distractors.
+
+    Tokens ``0 .. num_symbols-1`` are the symbols to remember; the distractors are the
+    next ``num_distractors`` ids. A model that reads the whole sequence and answers at
+    the end must carry the first token across ``gap`` steps; chance is
+    ``1 / num_symbols``.
+
+    Returns:
+        ``tokens`` (count, gap + 1) int64 and ``labels`` (count,) int64.
+
+    Example:
+        >>> tokens, labels = long_gap_task(3, gap=5, seed=0)
+        >>> tokens.shape, bool((tokens[:, 0] == labels).all()), bool((tokens[:, 1:] >= 2).all())
+        (torch.Size([3, 6]), True, True)
+    """
+    for name, value, low in (
+        ("count", count, 1),
+        ("gap", gap, 0),
+        ("num_symbols", num_symbols, 2),
+        ("num_distractors", num_distractors, 1),
+    ):
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            raise ValueError(
+                f"long_gap_task: {name} must be an int >= {low}, got {value!r}"
+            )
+    generator = torch.Generator().manual_seed(seed)
+    labels = torch.randint(0, num_symbols, (count,), generator=generator)
+    distractors = torch.randint(
+        num_symbols, num_symbols + num_distractors, (count, gap), generator=generator
+    )
+    return torch.cat([labels[:, None], distractors], dim=1), labels
