@@ -16,10 +16,10 @@ import os
 import re
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 import yaml
 
 from .common import ROOT, book_notebooks, code_cells, read
