@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 
 import torch
 import torch.nn.functional as F
@@ -72,6 +73,31 @@ def pool_rows() -> list[dict]:
     return rows
 
 
+def recurrent_rows() -> list[dict]:
+    rows = []
+    generator = torch.Generator().manual_seed(0)
+    for batch, inputs, hidden in [(1, 8, 16), (32, 64, 128), (128, 256, 512)]:
+        x = torch.randn(batch, inputs, generator=generator)
+        h, c = torch.randn(2, batch, hidden, generator=generator)
+        shape = f"batch {batch}, {inputs} inputs, {hidden} units"
+        for name, mine, layer in [
+            ("rnn_cell", scratch.rnn_cell, torch.nn.RNNCell(inputs, hidden)),
+            ("lstm_cell", scratch.lstm_cell, torch.nn.LSTMCell(inputs, hidden)),
+            ("gru_cell", scratch.gru_cell, torch.nn.GRUCell(inputs, hidden)),
+        ]:
+            weights = (layer.weight_ih, layer.weight_hh, layer.bias_ih, layer.bias_hh)
+            state = (h, c) if name == "lstm_cell" else h
+            rows.append(
+                compare(
+                    name,
+                    shape,
+                    partial(mine, x, state, *weights),
+                    partial(layer, x, state),
+                )
+            )
+    return rows
+
+
 def all_rows() -> list[dict]:
     """Every comparison, smallest size first within each operation."""
-    return conv_rows() + pool_rows()
+    return conv_rows() + pool_rows() + recurrent_rows()

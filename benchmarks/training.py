@@ -1,51 +1,70 @@
 """Training throughput (samples per second) of each chapter's main model.
 
-Each entry builds the model, one batch of realistic inputs and targets, and the
-loss; :func:`throughput` times full training steps (forward, loss, backward,
-optimizer step) on a device. On CUDA the speed-up over the CPU is reported.
+Each workload builds a model on a device and one batch of realistic inputs, and
+returns a function that computes that batch's loss. :func:`throughput` times full
+training steps (forward, loss, backward, Adam step). On CUDA the speed-up over
+the CPU is reported too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from course_utils.nn import LeNet
+import course_utils.nn as course_nn
 from course_utils.timing import measure
 
-# name -> (build: () -> (model, inputs, targets), loss)
-Workload = tuple[Callable[[], tuple[nn.Module, torch.Tensor, torch.Tensor]], Callable]
+
+@dataclass
+class Workload:
+    model: nn.Module
+    loss: Callable[[], torch.Tensor]  # the loss of one fixed batch
+    batch_size: int
 
 
-def _lenet() -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
+def _lenet(device: torch.device) -> Workload:
     generator = torch.Generator().manual_seed(0)
-    images = torch.rand(64, 1, 28, 28, generator=generator)
-    return LeNet(), images, torch.randint(0, 10, (64,), generator=generator)
+    images = torch.rand(64, 1, 28, 28, generator=generator).to(device)
+    labels = torch.randint(0, 10, (64,), generator=generator).to(device)
+    model = course_nn.LeNet().to(device)
+    return Workload(model, lambda: F.cross_entropy(model(images), labels), 64)
 
 
-WORKLOADS: dict[str, Workload] = {
-    "CNN: LeNet on 28x28 digits, batch 64": (_lenet, F.cross_entropy),
+def _char_rnn(device: torch.device) -> Workload:
+    generator = torch.Generator().manual_seed(0)
+    tokens = torch.randint(0, 28, (64, 13), generator=generator).to(device)
+    model = course_nn.CharRNN(28, hidden_size=64, cell="gru").to(device)
+
+    def loss() -> torch.Tensor:
+        logits, _ = model(tokens[:, :-1])  # predict every next character
+        return F.cross_entropy(logits.reshape(-1, 28), tokens[:, 1:].reshape(-1))
+
+    return Workload(model, loss, 64)
+
+
+WORKLOADS: dict[str, Callable[[torch.device], Workload]] = {
+    "CNN: LeNet, 28x28 digits, batch 64": _lenet,
+    "RNN: character-level GRU, 12 characters, batch 64": _char_rnn,
 }
 
 
 def throughput(name: str, device: torch.device, repeat: int = 20) -> float:
     """Training samples per second of workload ``name`` on ``device``."""
-    build, loss_fn = WORKLOADS[name]
     torch.manual_seed(0)
-    model, inputs, targets = build()
-    model, inputs, targets = model.to(device), inputs.to(device), targets.to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    workload = WORKLOADS[name](device)
+    optimizer = torch.optim.Adam(workload.model.parameters(), lr=1e-3)
 
     def step() -> None:
         optimizer.zero_grad()
-        loss_fn(model(inputs), targets).backward()
+        workload.loss().backward()
         optimizer.step()
 
     timing = measure(step, repeat=repeat, warmup=3, device=device)
-    return len(inputs) / timing.median
+    return workload.batch_size / timing.median
 
 
 def training_rows(devices: list[torch.device]) -> list[dict]:
