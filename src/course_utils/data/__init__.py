@@ -12,6 +12,7 @@ Example:
 from .augment import RandomShift
 from .images import PHOTOS, load_photo
 from .mnist import ImageSplit, load_digits, load_mnist
+from .toy2d import TOY2D_DATASETS, make_toy2d  # Foundations chapter
 
 __all__ = [
     "RandomShift",
@@ -20,4 +21,6 @@ __all__ = [
     "ImageSplit",
     "load_mnist",
     "load_digits",
+    "TOY2D_DATASETS",
+    "make_toy2d",
 ]

@@ -7,8 +7,11 @@ Example:
     9.0
 """
 
+from .activations import ACTIVATIONS, activation, activation_derivative
 from .conv import conv2d, conv2d_loops, conv_output_size, max_pool2d, max_pool2d_loops
 from .lenet import LeNet
+from .losses import cross_entropy, cross_entropy_backward, mse_loss, mse_loss_backward
+from .mlp import MLP, linear_backward, linear_forward
 from .shapes import LayerShape, ShapeTraceError, trace_shapes
 
 __all__ = [
@@ -21,4 +24,15 @@ __all__ = [
     "trace_shapes",
     "LayerShape",
     "ShapeTraceError",
+    # Foundations chapter
+    "ACTIVATIONS",
+    "activation",
+    "activation_derivative",
+    "mse_loss",
+    "mse_loss_backward",
+    "cross_entropy",
+    "cross_entropy_backward",
+    "MLP",
+    "linear_forward",
+    "linear_backward",
 ]

@@ -9,7 +9,15 @@ Example:
     'coins'
 """
 
+from .activation_explorer import ActivationExplorer
 from .feature_map_explorer import FeatureMapExplorer
 from .kernel_explorer import KernelExplorer
+from .playground_explorer import PlaygroundExplorer
 
-__all__ = ["KernelExplorer", "FeatureMapExplorer"]
+__all__ = [
+    "KernelExplorer",
+    "FeatureMapExplorer",
+    # Foundations chapter
+    "ActivationExplorer",
+    "PlaygroundExplorer",
+]
