@@ -87,3 +87,24 @@ def test_plot_decision_boundaries_panels():
     plt.close(fig)
     with pytest.raises(ValueError, match="at least one panel"):
         plot_decision_boundaries([], X, y)
+
+
+def test_panels_with_their_own_points():
+    def everywhere(g):
+        return torch.full((len(g),), 0.9)
+
+    own = (torch.tensor([[0.0, 0.0]]), torch.tensor([0]))
+    fig = plot_decision_boundaries(
+        [("a", everywhere, *own), ("b", everywhere, *own)], resolution=10
+    )
+    plain = plot_decision_boundaries(
+        [("c", everywhere)], own[0][:0], own[1][:0], resolution=10
+    )
+    with_point = fig.axes[0].images[0].get_array()
+    without = plain.axes[0].images[0].get_array()
+    assert (with_point != without).any()  # the point was drawn
+    plt.close("all")
+    with pytest.raises(ValueError, match="no points to draw"):
+        plot_decision_boundaries([("a", everywhere)])
+    with pytest.raises(ValueError, match="a tuple of 3 items"):
+        plot_decision_boundaries([("a", everywhere, own[0])])

@@ -18,7 +18,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -95,9 +95,9 @@ def decision_rgb(
 
 
 def plot_decision_boundaries(
-    panels: Sequence[tuple[str, Callable[[torch.Tensor], torch.Tensor]]],
-    X: torch.Tensor,
-    y: torch.Tensor,
+    panels: Sequence[tuple],
+    X: torch.Tensor | None = None,
+    y: torch.Tensor | None = None,
     extent: float = 1.3,
     resolution: int = 120,
     ncols: int = 4,
@@ -106,7 +106,9 @@ def plot_decision_boundaries(
 ):
     """Small multiples: one panel per ``(title, predict_proba)``; returns the figure.
 
-    ``predict_proba`` maps (M, 2) points to (M,) probabilities of class 1.
+    ``predict_proba`` maps (M, 2) points to (M,) probabilities of class 1. The points
+    ``X`` (N, 2) with labels ``y`` are drawn on every panel; a panel given as
+    ``(title, predict_proba, X, y)`` draws its own points instead.
     """
     if not panels:
         raise ValueError("plot_decision_boundaries needs at least one panel")
@@ -118,10 +120,19 @@ def plot_decision_boundaries(
     )
     for ax in axes.flat[len(panels) :]:
         ax.axis("off")
-    for ax, (title, predict) in zip(axes.flat, panels):
+    for ax, panel in zip(axes.flat, panels):
+        if len(panel) not in (2, 4):
+            raise ValueError(
+                "each panel must be (title, predict_proba) or (title, predict_proba, X, y), "
+                f"got a tuple of {len(panel)} items"
+            )
+        title, predict = panel[:2]
+        points, labels = panel[2:] if len(panel) == 4 else (X, y)
+        if points is None or labels is None:
+            raise ValueError(f"panel {title!r}: no points to draw (pass X and y)")
         with torch.no_grad():
             probability = predict(grid).reshape(resolution, resolution)
-        rgb = decision_rgb(probability, X, y, extent, scale=2, point_size=2)
+        rgb = decision_rgb(probability, points, labels, extent, scale=2, point_size=2)
         ax.imshow(rgb, extent=(-extent, extent, -extent, extent))
         ax.set_title(title, fontsize=9)
         ax.set_xlabel("$x_1$", fontsize=8)
