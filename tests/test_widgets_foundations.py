@@ -22,9 +22,9 @@ def test_every_activation_redraws(activations):
         activations.activation.value = name
         seen.add(activations.view.value)
         assert f"{name}(w x + b)" in activations.info.value
-        assert activations.parameter.disabled == (
-            name not in ("leaky_relu", "elu", "softplus")
-        )
+        has_parameter = name in ("leaky_relu", "elu", "softplus")
+        assert activations.parameter.disabled == (not has_parameter)
+        assert (activations.parameter.description != "parameter") == has_parameter
     assert len(seen) == len(activations.activation.options)
 
 
@@ -96,15 +96,22 @@ def test_training_is_the_from_scratch_mlp(playground):
 
 
 def test_data_and_network_controls_reset(playground):
-    for name in playground.dataset.options:
+    for name in (
+        "xor",
+        "gauss",
+        "spiral",
+        "circle",
+    ):  # each differs from the one before
         playground.train(5)
         before = playground.X_train.clone()
         playground.dataset.value = name
-        assert playground.step_count == 0 or name == "circle"
-    assert not torch.equal(before, playground.X_train) or name == "circle"
+        assert playground.step_count == 0 and not torch.equal(
+            before, playground.X_train
+        )
     playground.train(5)
+    before = playground.X_train.clone()
     playground.noise.value = 0.5
-    assert playground.step_count == 0
+    assert playground.step_count == 0 and not torch.equal(before, playground.X_train)
     playground.depth.value, playground.width.value = 3, 6
     assert playground.model.sizes == [2, 6, 6, 6, 2]
     playground.depth.value = 0

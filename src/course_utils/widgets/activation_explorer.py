@@ -31,6 +31,8 @@ from ..viz.activations import ACTIVATION_PARAMETER, neuron_curves
 __all__ = ["ActivationExplorer"]
 
 NONE = "(none)"
+#: Short labels for the shape parameter's slider (the keywords are long).
+PARAMETER_LABELS = {"leaky_relu": "slope α", "elu": "alpha α", "softplus": "beta β"}
 
 
 class ActivationExplorer:
@@ -137,7 +139,7 @@ class ActivationExplorer:
         """Move the lines, update the text and re-encode the picture."""
         name = self.activation.value
         self.parameter.disabled = name not in ACTIVATION_PARAMETER
-        self.parameter.description = ACTIVATION_PARAMETER.get(name, "parameter")[:12]
+        self.parameter.description = PARAMETER_LABELS.get(name, "parameter")
         value, slope = self.curves()
         self.value_line.set_data(self.x, value)
         self.slope_line.set_data(self.x, slope)
