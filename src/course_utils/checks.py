@@ -32,6 +32,9 @@ __all__ = [
     # recurrent networks
     "check_rnn_sequence",
     "check_softmax_with_temperature",
+    # Foundations chapter
+    "check_activation_derivative",
+    "check_linear_backward",
 ]
 
 
@@ -248,3 +251,117 @@ def check_softmax_with_temperature(
         name="softmax_with_temperature",
         strict=strict,
     )
+
+
+# ----------------------------------------------------------------- Foundations chapter
+
+
+def check_activation_derivative(
+    candidate: Callable,
+    activation: str = "tanh",
+    strict: bool = False,
+    verbose: bool = True,
+) -> CheckResult:
+    """Check a student's derivative ``f(input)`` of an activation against autograd.
+
+    The reference differentiates ``course_utils.nn.activations.activation(name, x)``
+    with autograd, on 8 random tensors of different shapes, extreme inputs included.
+
+    Example:
+        >>> from course_utils.nn.activations import sigmoid_derivative
+        >>> check_activation_derivative(sigmoid_derivative, "sigmoid", verbose=False).passed
+        True
+    """
+    from .nn.activations import ACTIVATIONS
+    from .nn.activations import activation as apply
+
+    if activation not in ACTIVATIONS:
+        raise ValueError(
+            f"unknown activation {activation!r}: expected one of {', '.join(ACTIVATIONS)}"
+        )
+
+    def reference(input: torch.Tensor) -> torch.Tensor:
+        x = input.detach().clone().requires_grad_(True)
+        (grad,) = torch.autograd.grad(apply(activation, x).sum(), x)
+        return grad
+
+    generator = torch.Generator().manual_seed(2)
+    shapes = [(5,), (3, 4), (2, 3, 4), (1,), (64,), (4, 1), (7, 2), (10,)]
+    cases = [
+        {"input": 3 * torch.randn(*shape, generator=generator)} for shape in shapes
+    ]
+    cases[-1]["input"] = torch.linspace(-30, 30, 10)  # saturated ends too
+    return check_function(
+        candidate,
+        reference,
+        cases,
+        name=f"{activation} derivative",
+        strict=strict,
+        verbose=verbose,
+    )
+
+
+def check_linear_backward(
+    candidate: Callable, strict: bool = False, verbose: bool = True
+) -> CheckResult:
+    """Check ``linear_backward(grad_output, input, weight) -> (grad_input, grad_weight, grad_bias)``.
+
+    The reference is autograd through ``F.linear`` on 10 random layer sizes.
+    Each of the three gradients is compared, and the message names the first wrong one.
+
+    Example:
+        >>> from course_utils.nn.mlp import linear_backward
+        >>> check_linear_backward(linear_backward, verbose=False).passed
+        True
+    """
+    generator = torch.Generator().manual_seed(3)
+    cases = []
+    for n, d_in, d_out in [(1, 1, 1), (4, 3, 2), (5, 2, 3), (8, 6, 6), (3, 1, 4),
+                           (2, 5, 1), (16, 4, 3), (7, 7, 2), (1, 3, 5), (9, 2, 2)]:  # fmt: skip
+        cases.append(
+            {
+                "grad_output": torch.randn(n, d_out, generator=generator),
+                "input": torch.randn(n, d_in, generator=generator),
+                "weight": torch.randn(d_out, d_in, generator=generator),
+            }
+        )
+
+    def reference(grad_output, input, weight):
+        x = input.clone().requires_grad_(True)
+        w = weight.clone().requires_grad_(True)
+        b = torch.zeros(weight.shape[0], requires_grad=True)
+        return torch.autograd.grad(F.linear(x, w, b), (x, w, b), grad_output)
+
+    parts = ("grad_input", "grad_weight", "grad_bias")
+    for index, part in enumerate(parts):
+
+        def one_part(index=index, **case):
+            result = candidate(**case)
+            if not isinstance(result, (tuple, list)) or len(result) != 3:
+                raise TypeError(
+                    "expected a tuple (grad_input, grad_weight, grad_bias), "
+                    f"got {type(result).__name__}"
+                )
+            return result[index]
+
+        result = check_function(
+            one_part,
+            lambda index=index, **case: reference(**case)[index],
+            cases,
+            name=f"linear_backward ({part})",
+            verbose=False,
+        )
+        if not result.passed:
+            break
+    else:
+        result = CheckResult(
+            "linear_backward",
+            True,
+            len(cases),
+            f"PASS linear_backward: all three gradients match autograd on {len(cases)} cases. Well done!",
+        )
+    if verbose:
+        print(result.message)
+    if strict and not result.passed:
+        raise ExerciseFailed(result.message)
+    return result

@@ -20,6 +20,7 @@ from .sequences import (
     long_gap_task,
     sliding_windows,
 )
+from .toy2d import TOY2D_DATASETS, make_toy2d  # Foundations chapter
 
 __all__ = [
     "RandomShift",
@@ -35,4 +36,6 @@ __all__ = [
     "load_names",
     "CharVocab",
     "long_gap_task",
+    "TOY2D_DATASETS",
+    "make_toy2d",
 ]

@@ -7,9 +7,12 @@ Example:
     9.0
 """
 
+from .activations import ACTIVATIONS, activation, activation_derivative
 from .char_rnn import CharRNN
 from .conv import conv2d, conv2d_loops, conv_output_size, max_pool2d, max_pool2d_loops
 from .lenet import LeNet
+from .losses import cross_entropy, cross_entropy_backward, mse_loss, mse_loss_backward
+from .mlp import MLP, linear_backward, linear_forward
 from .rnn import (
     NONLINEARITIES,
     UnrolledGRU,
@@ -42,4 +45,15 @@ __all__ = [
     "NONLINEARITIES",
     "gradient_norms_through_time",
     "CharRNN",
+    # Foundations chapter
+    "ACTIVATIONS",
+    "activation",
+    "activation_derivative",
+    "mse_loss",
+    "mse_loss_backward",
+    "cross_entropy",
+    "cross_entropy_backward",
+    "MLP",
+    "linear_forward",
+    "linear_backward",
 ]

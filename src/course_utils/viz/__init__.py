@@ -6,6 +6,8 @@ Example:
     True
 """
 
+from .activations import neuron_curves, plot_activations
+from .decision import decision_grid, decision_rgb, plot_decision_boundaries
 from .features import feature_maps, plot_feature_maps, plot_filters, tile_channels
 from .images import DISPLAY_MODES, png_bytes, show_images, to_unit_range
 from .kernels import PRESET_KERNELS, apply_kernel, display_mode_for, plot_kernel_gallery
@@ -46,4 +48,10 @@ __all__ = [
     "character_responses",
     "plot_hidden_states",
     "plot_unit_responses",
+    # Foundations chapter
+    "neuron_curves",
+    "plot_activations",
+    "decision_grid",
+    "decision_rgb",
+    "plot_decision_boundaries",
 ]

@@ -9,10 +9,12 @@ Example:
     'coins'
 """
 
+from .activation_explorer import ActivationExplorer
 from .feature_map_explorer import FeatureMapExplorer
 from .gradient_flow_explorer import GradientFlowExplorer
 from .hidden_state_explorer import HiddenStateExplorer
 from .kernel_explorer import KernelExplorer
+from .playground_explorer import PlaygroundExplorer
 
 __all__ = [
     "KernelExplorer",
@@ -20,4 +22,7 @@ __all__ = [
     # recurrent networks
     "GradientFlowExplorer",
     "HiddenStateExplorer",
+    # Foundations chapter
+    "ActivationExplorer",
+    "PlaygroundExplorer",
 ]
