@@ -132,6 +132,7 @@ class PlaygroundExplorer:
             self.regularization,
             self.rate,
             self.learning_rate,
+            self.steps,
             self.show_test,
         ):
             control.observe(lambda change: self.redraw(), names="value")
@@ -248,7 +249,18 @@ class PlaygroundExplorer:
                 f"train loss <b>{train_loss:.3f}</b> (accuracy {train_accuracy:.0%}), "
                 f"test loss <b>{test_loss:.3f}</b> (accuracy {test_accuracy:.0%})"
             )
-        self.info.value = f"step <b>{self.step_count}</b>, {self.model.num_parameters()} parameters<br>{status}"
+        penalty = self.regularization.value
+        if penalty != "none":
+            penalty = f"{penalty} (rate {self.rate.value:g})"
+        settings = (
+            f"each tick: {self.steps.value} steps, learning rate "
+            f"{self.learning_rate.value:g}, "
+            f"regularization {penalty}"
+        )
+        self.info.value = (
+            f"step <b>{self.step_count}</b>, {self.model.num_parameters()} parameters"
+            f"<br>{status}<br>{settings}"
+        )
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
