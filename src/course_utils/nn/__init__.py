@@ -1,4 +1,4 @@
-"""From-scratch layers, each checked against PyTorch's own in the unit tests.
+"""From-scratch layers and optimizers, each checked against PyTorch's own in the unit tests.
 
 Example:
     >>> import torch
@@ -9,7 +9,18 @@ Example:
 
 from .conv import conv2d, conv2d_loops, conv_output_size, max_pool2d, max_pool2d_loops
 from .lenet import LeNet
+
+# Optimizers chapter
+from .optim import OPTIMIZERS, SGD, Adagrad, Adam, AdamW, RMSprop
 from .shapes import LayerShape, ShapeTraceError, trace_shapes
+from .surfaces import (
+    PATH_OPTIMIZERS,
+    SURFACES,
+    OptimizerPath,
+    Surface,
+    make_optimizer,
+    optimizer_path,
+)
 
 __all__ = [
     "conv2d",
@@ -21,4 +32,17 @@ __all__ = [
     "trace_shapes",
     "LayerShape",
     "ShapeTraceError",
+    # Optimizers chapter
+    "SGD",
+    "Adagrad",
+    "RMSprop",
+    "Adam",
+    "AdamW",
+    "OPTIMIZERS",
+    "Surface",
+    "SURFACES",
+    "OptimizerPath",
+    "PATH_OPTIMIZERS",
+    "make_optimizer",
+    "optimizer_path",
 ]

@@ -9,6 +9,14 @@ Example:
 from .features import feature_maps, plot_feature_maps, plot_filters, tile_channels
 from .images import DISPLAY_MODES, png_bytes, show_images, to_unit_range
 from .kernels import PRESET_KERNELS, apply_kernel, display_mode_for, plot_kernel_gallery
+from .surfaces import (
+    OPTIMIZER_COLORS,
+    contour_levels,
+    draw_paths,
+    draw_surface,
+    plot_lr_schedules,
+    plot_optimizer_paths,
+)
 from .training import (
     confusion_matrix,
     plot_confusion_matrix,
@@ -33,4 +41,11 @@ __all__ = [
     "show_images",
     "tile_channels",
     "to_unit_range",
+    # Optimizers chapter
+    "OPTIMIZER_COLORS",
+    "contour_levels",
+    "draw_paths",
+    "draw_surface",
+    "plot_lr_schedules",
+    "plot_optimizer_paths",
 ]

@@ -11,5 +11,6 @@ Example:
 
 from .feature_map_explorer import FeatureMapExplorer
 from .kernel_explorer import KernelExplorer
+from .loss_surface_explorer import LossSurfaceExplorer
 
-__all__ = ["KernelExplorer", "FeatureMapExplorer"]
+__all__ = ["KernelExplorer", "FeatureMapExplorer", "LossSurfaceExplorer"]
