@@ -112,3 +112,11 @@ def test_bad_arguments():
         LossSurfaceExplorer(surface="himmelblau")
     with pytest.raises(ValueError, match=r"unknown optimizers \['Lion'\]"):
         LossSurfaceExplorer(optimizers=("Adam", "Lion"))
+
+
+def test_lines_are_drawn_in_the_coordinates_of_the_surface_shown(explorer):
+    """Backgrounds of every surface are stored; the axes must follow the surface shown."""
+    for name, surface in SURFACES.items():
+        explorer.surface.value = name
+        assert explorer._contour_ax.get_xlim() == surface.xlim
+        assert explorer._contour_ax.get_ylim() == surface.ylim

@@ -67,7 +67,7 @@ def draw_surface(
     X, Y, Z = surface.grid(resolution)
     levels = contour_levels(surface, resolution=resolution)
     if filled:
-        ax.contourf(X, Y, Z, levels=levels, cmap="Greys_r", alpha=0.55, extend="both")
+        ax.contourf(X, Y, Z, levels=levels, cmap="Greys_r", alpha=0.3, extend="both")
     ax.contour(X, Y, Z, levels=levels, colors="0.35", linewidths=0.5)
     for x, y in surface.minima:
         ax.plot(x, y, "*", color="gold", markersize=13, markeredgecolor="k", zorder=5)
@@ -134,12 +134,13 @@ def plot_optimizer_paths(
                 lw=1.3,
                 label=f"{opt} (lr {surface.lrs[opt]:g})",
             )
+        lowest = min(float(_loss_gap(path, surface).min()) for path in paths.values())
         ax.set(
             yscale="log",
             xlabel="step",
             ylabel="loss - minimum",
             xlim=(0, steps),
-            ylim=(LOSS_FLOOR, None),
+            ylim=(max(LOSS_FLOOR, lowest / 3), None),
         )
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7, loc="lower left")

@@ -22,6 +22,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from PIL import Image
 
 from ..nn.surfaces import PATH_OPTIMIZERS, SURFACES, OptimizerPath, optimizer_path
@@ -81,7 +82,7 @@ class LossSurfaceExplorer:
             )
         self._busy = True  # no redraws while the controls are being built
         self._cache: OrderedDict = OrderedDict()  # settings -> OptimizerPath
-        self._backgrounds: dict = {}  # surface name -> stored contour pixels
+        self._backgrounds: dict = {}  # surface name -> (stored pixels, loss axis top)
         self.lrs = dict(SURFACES[surface].lrs)  # the learning rate of every optimizer
 
         # --- controls -------------------------------------------------------------------------
@@ -165,6 +166,13 @@ class LossSurfaceExplorer:
             (self._loss_lines[name],) = self._loss_ax.plot(
                 [], [], color=color, lw=1.5, animated=True
             )
+        # A legend of every optimizer's colour, part of the stored background.
+        legend = [
+            Line2D([], [], color=OPTIMIZER_COLORS[n], lw=2) for n in PATH_OPTIMIZERS
+        ]
+        self._loss_ax.legend(
+            legend, list(PATH_OPTIMIZERS), fontsize=8, loc="upper right"
+        )
         (self._start_marker,) = self._contour_ax.plot(
             [], [], "o", color="k", ms=7, animated=True
         )
@@ -301,14 +309,20 @@ class LossSurfaceExplorer:
             loss.set_title("loss curves", fontsize=11)
             loss.grid(alpha=0.3)
             self._canvas.draw()
-            self._backgrounds[name] = self._canvas.copy_from_bbox(self._figure.bbox)
+            pixels = self._canvas.copy_from_bbox(self._figure.bbox)
+            self._backgrounds[name] = (pixels, top)
         return self._backgrounds[name]
 
     def redraw(self) -> None:
         """Rerun the paths whose settings changed; draw them over the stored background."""
         surface = SURFACES[self.surface.value]
         paths = self.paths()
-        self._canvas.restore_region(self._background(surface.name))
+        pixels, top = self._background(surface.name)
+        self._canvas.restore_region(pixels)
+        # The axes must have this surface's limits again (another one may have been
+        # drawn last) so that the lines land on the stored picture where they belong.
+        self._contour_ax.set(xlim=surface.xlim, ylim=surface.ylim)
+        self._loss_ax.set_ylim(LOSS_FLOOR, top)
         for name, path in paths.items():
             points = path.points.numpy()
             self._lines[name].set_data(points[:, 0], points[:, 1])
