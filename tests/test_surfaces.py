@@ -45,7 +45,7 @@ TORCH_EQUIVALENT = {
     "Momentum": (torch.optim.SGD, {"momentum": 0.8}),
     "Nesterov": (torch.optim.SGD, {"momentum": 0.8, "nesterov": True}),
     "AdaGrad": (torch.optim.Adagrad, {}),
-    "RMSprop": (torch.optim.RMSprop, {"alpha": 0.95}),
+    "RMSprop": (torch.optim.RMSprop, {"alpha": 0.9}),
     "Adam": (torch.optim.Adam, {"betas": (0.7, 0.95)}),
 }
 
@@ -55,7 +55,9 @@ TORCH_EQUIVALENT = {
 def test_paths_match_torch_optim_with_autograd(surface, name):
     """The fast path runner (hand-written gradient, update rule called directly) against
     torch.optim driven by autograd."""
-    ours = optimizer_path(surface, name, steps=60, momentum=0.8, beta1=0.7, beta2=0.95)
+    ours = optimizer_path(
+        surface, name, steps=60, momentum=0.8, beta1=0.7, beta2=0.95, alpha=0.9
+    )
     cls, hyper = TORCH_EQUIVALENT[name]
     point = torch.tensor(
         SURFACES[surface].start, dtype=torch.float64, requires_grad=True
@@ -83,7 +85,8 @@ def test_optimizer_classes_and_divergence():
 def test_make_optimizer_uses_the_right_knobs():
     p = [torch.zeros(2)]
     assert make_optimizer("Momentum", p, 0.1, momentum=0.5).defaults["momentum"] == 0.5
-    assert make_optimizer("RMSprop", p, 0.1, beta2=0.9).defaults["alpha"] == 0.9
+    assert make_optimizer("RMSprop", p, 0.1, alpha=0.9).defaults["alpha"] == 0.9
+    assert make_optimizer("RMSprop", p, 0.1, beta2=0.9).defaults["alpha"] == 0.99
     assert make_optimizer("Adam", p, 0.1, beta1=0.8, beta2=0.9).defaults["betas"] == (
         0.8,
         0.9,

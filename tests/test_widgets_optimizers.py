@@ -33,6 +33,7 @@ def test_paths_are_the_optimizer_paths_of_the_current_settings(explorer):
     explorer.momentum.value = 0.8
     explorer.beta1.value = 0.85
     explorer.beta2.value = 0.99
+    explorer.alpha.value = 0.9
     explorer.steps.value = 120
     explorer.start_x.value = 1.5
     explorer.start_y.value = -1.0
@@ -47,6 +48,7 @@ def test_paths_are_the_optimizer_paths_of_the_current_settings(explorer):
             momentum=0.8,
             beta1=0.85,
             beta2=0.99,
+            alpha=0.9,
         )
         got = explorer.paths()[name]
         torch.testing.assert_close(got.points, expected.points)
@@ -87,6 +89,7 @@ def test_every_slider_redraws(explorer):
         (explorer.momentum, 0.5),
         (explorer.beta1, 0.5),
         (explorer.beta2, 0.9),
+        (explorer.alpha, 0.8),
         (explorer.start_x, 1.0),
         (explorer.start_y, -0.5),
         (explorer.steps, 50),

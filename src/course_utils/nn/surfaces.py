@@ -154,7 +154,7 @@ SURFACES: dict[str, Surface] = {
             "Momentum": 1e-3,
             "Nesterov": 1e-3,
             "AdaGrad": 0.5,
-            "RMSprop": 0.05,
+            "RMSprop": 0.1,
             "Adam": 0.2,
         },
         description="a narrow curved valley",
@@ -211,7 +211,7 @@ SURFACES: dict[str, Surface] = {
             "Momentum": 0.01,
             "Nesterov": 0.01,
             "AdaGrad": 0.2,
-            "RMSprop": 0.01,
+            "RMSprop": 0.02,
             "Adam": 0.05,
         },
         description="a saddle point between two minima",
@@ -239,11 +239,12 @@ def make_optimizer(
     momentum: float = 0.9,
     beta1: float = 0.9,
     beta2: float = 0.999,
+    alpha: float = 0.99,
 ) -> torch.optim.Optimizer:
     """One of :data:`PATH_OPTIMIZERS` by name, built from the playground's few knobs.
 
-    ``momentum`` is used by Momentum and Nesterov; ``beta1`` and ``beta2`` by Adam;
-    RMSprop's averaging constant ``alpha`` is ``beta2`` (it plays the same role).
+    ``momentum`` is used by Momentum and Nesterov, ``beta1`` and ``beta2`` by Adam,
+    ``alpha`` by RMSprop; the defaults are PyTorch's.
 
     Example:
         >>> make_optimizer("Nesterov", [torch.zeros(2)], lr=0.1).defaults["nesterov"]
@@ -260,7 +261,7 @@ def make_optimizer(
     if "nesterov" in uses:
         kwargs["nesterov"] = True
     if "alpha" in uses:
-        kwargs["alpha"] = beta2
+        kwargs["alpha"] = alpha
     if "betas" in uses:
         kwargs["betas"] = (beta1, beta2)
     return cls(params, **kwargs)
@@ -300,7 +301,8 @@ def optimizer_path(
     Args:
         surface: a :class:`Surface` or a name from :data:`SURFACES`.
         optimizer: a name from :data:`PATH_OPTIMIZERS` (``hyper`` may set ``momentum``,
-            ``beta1``, ``beta2``), or any optimizer class (``hyper`` goes to its constructor).
+            ``beta1``, ``beta2``, ``alpha``), or any optimizer class (``hyper`` goes to
+            its constructor).
         lr: learning rate; by default the surface's suggestion for this optimizer.
         steps: number of updates.
         start: start point; by default the surface's.

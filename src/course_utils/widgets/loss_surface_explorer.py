@@ -121,9 +121,16 @@ class LossSurfaceExplorer:
             min=0.5,
             max=0.999,
             step=0.001,
-            description="beta2 / alpha",
+            description="beta2",
             readout_format=".3f",
-            style={"description_width": "initial"},
+        )
+        self.alpha = widgets.FloatSlider(
+            value=0.99,
+            min=0.5,
+            max=0.999,
+            step=0.001,
+            description="alpha",
+            readout_format=".3f",
         )
         start = SURFACES[surface]
         self.start_x = widgets.FloatSlider(
@@ -188,6 +195,7 @@ class LossSurfaceExplorer:
             self.momentum,
             self.beta1,
             self.beta2,
+            self.alpha,
             self.start_x,
             self.start_y,
             self.steps,
@@ -203,6 +211,7 @@ class LossSurfaceExplorer:
             self.momentum,
             self.beta1,
             self.beta2,
+            self.alpha,
             self.start_x,
             self.start_y,
             self.steps,
@@ -215,11 +224,11 @@ class LossSurfaceExplorer:
                 ),
                 widgets.HBox(
                     [
-                        widgets.VBox([self.surface, self.tune, self.lr]),
-                        widgets.VBox([self.momentum, self.beta1, self.beta2]),
+                        widgets.VBox([self.surface, self.tune, self.lr, self.steps]),
                         widgets.VBox(
-                            [self.start_x, self.start_y, self.steps, self.reset]
+                            [self.momentum, self.beta1, self.beta2, self.alpha]
                         ),
+                        widgets.VBox([self.start_x, self.start_y, self.reset]),
                     ]
                 ),
                 self.view,
@@ -246,8 +255,10 @@ class LossSurfaceExplorer:
             settings["momentum"] = self.momentum.value
         if "betas" in uses:
             settings["beta1"] = self.beta1.value
-        if "alpha" in uses or "betas" in uses:
+        if "betas" in uses:
             settings["beta2"] = self.beta2.value
+        if "alpha" in uses:
+            settings["alpha"] = self.alpha.value
         return settings
 
     def path(self, name: str) -> OptimizerPath:
