@@ -9,12 +9,12 @@ Example:
 from .features import feature_maps, plot_feature_maps, plot_filters, tile_channels
 from .images import DISPLAY_MODES, png_bytes, show_images, to_unit_range
 from .kernels import PRESET_KERNELS, apply_kernel, display_mode_for, plot_kernel_gallery
+from .schedules import plot_lr_range_test, plot_lr_schedules, plot_training_runs, smooth
 from .surfaces import (
     OPTIMIZER_COLORS,
     contour_levels,
     draw_paths,
     draw_surface,
-    plot_lr_schedules,
     plot_optimizer_paths,
 )
 from .training import (
@@ -46,6 +46,9 @@ __all__ = [
     "contour_levels",
     "draw_paths",
     "draw_surface",
+    "plot_lr_range_test",
     "plot_lr_schedules",
     "plot_optimizer_paths",
+    "plot_training_runs",
+    "smooth",
 ]

@@ -1,4 +1,4 @@
-"""Figures of optimizers on 2-D loss surfaces: contours, paths, loss curves, schedules.
+"""Figures of optimizers on 2-D loss surfaces: contours, paths and loss curves.
 
 The static counterpart of :class:`course_utils.widgets.LossSurfaceExplorer` is
 :func:`plot_optimizer_paths`: every optimizer on every surface, with the loss
@@ -32,7 +32,6 @@ __all__ = [
     "draw_surface",
     "draw_paths",
     "plot_optimizer_paths",
-    "plot_lr_schedules",
 ]
 
 #: One colour per optimizer of the playground, shared by every figure and the explorer.
@@ -147,17 +146,3 @@ def plot_optimizer_paths(
     fig.suptitle(f"{len(optimizers)} optimizers, {steps} steps on each surface")
     fig.tight_layout()
     return fig, all_paths
-
-
-def plot_lr_schedules(
-    schedules: dict[str, Sequence[float]], title: str = "learning-rate schedules"
-):
-    """One line per schedule: the learning rate at every step."""
-    fig, ax = plt.subplots(figsize=(7, 3.2))
-    for name, lrs in schedules.items():
-        ax.plot(np.arange(len(lrs)), lrs, lw=1.8, label=name)
-    ax.set(xlabel="step", ylabel="learning rate", title=title)
-    ax.grid(alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    return fig
