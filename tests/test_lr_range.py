@@ -63,3 +63,24 @@ def test_more_steps_than_batches_cycles_through_the_data():
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         lr_range_test(nn.Linear(5, 3), blobs(), device="cpu", **kwargs)
+
+
+def test_smooth_and_schedule_figures():
+    from course_utils.viz import (
+        plot_lr_range_test,
+        plot_lr_schedules,
+        plot_training_runs,
+        smooth,
+    )
+
+    assert smooth([2.0, 4.0, 6.0, 8.0], window=3).tolist() == [2.0, 3.0, 4.0, 6.0]
+    with pytest.raises(ValueError, match="window must be a positive int, got 0"):
+        smooth([1.0], window=0)
+    runs = {"a": {"losses": [2.0, 1.0, 0.5], "accuracy": [0.5, 0.7]}}
+    assert len(plot_training_runs(runs).axes) == 2
+    assert (
+        len(plot_lr_schedules({"c": [0.1] * 5}, steps_per_epoch=2).axes[0].lines) == 3
+    )
+    result = lr_range_test(nn.Linear(5, 3), blobs(), steps=20, device="cpu")
+    fig = plot_lr_range_test(result)
+    assert fig.axes[0].get_xscale() == "log"

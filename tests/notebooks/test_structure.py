@@ -80,6 +80,9 @@ REQUIRED_MISTAKES = {
         "Common mistake: the wrong flatten size",  # row 5
         "Common mistake: max pooling with weights",  # row 6
     ],
+    "06_optimizers/01_from_sgd_to_adam": [
+        "Common mistake: Adam without the square root"  # row 10
+    ],
 }
 CHAPTER_NOTEBOOKS = [p for p in NOTEBOOKS if p.parent.name != "00_start"]
 
