@@ -4,6 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from course_utils import checks
 from course_utils.checks import (
     ExerciseFailed,
     check_conv2d,
@@ -113,3 +114,77 @@ def test_softmax_with_temperature_needs_the_max_trick():
     assert check_softmax_with_temperature(stable, strict=True).cases == 16
     assert not check_softmax_with_temperature(naive)
     assert not check_softmax_with_temperature(multiplies)
+
+
+# ----------------------------------------------------------------------------- optimizers chapter
+
+
+def _reference_adam(param, grads, lr, betas, eps):
+    from course_utils.nn import Adam
+
+    return checks.optimizer_trajectory(Adam, param, grads, lr=lr, betas=betas, eps=eps)
+
+
+def test_adam_checker_passes_a_right_answer_and_catches_the_classic_mistakes(capsys):
+    assert checks.check_adam(_reference_adam)
+
+    def adam(
+        param, grads, lr, betas, eps, correct_m=True, correct_v=True, source=False
+    ):
+        beta1, beta2 = betas
+        m, v, p = torch.zeros_like(param), torch.zeros_like(param), param.clone()
+        out = [p.clone()]
+        for t, g in enumerate(grads, start=1):
+            m = beta1 * m + (1 - beta1) * g
+            v = beta2 * v + (1 - beta2) * g * g
+            if (
+                source
+            ):  # the formula of the seed article: m_t = v_t / (1 - beta2^t), no root
+                p = p - lr * v / (1 - beta2**t)
+            else:
+                m_hat = m / (1 - beta1**t) if correct_m else m
+                v_hat = v / (1 - beta2**t) if correct_v else v
+                p = p - lr * m_hat / (v_hat.sqrt() + eps)
+            out.append(p.clone())
+        return torch.stack(out)
+
+    assert checks.check_adam(adam)  # a hand-written right answer passes too
+    for wrong in (
+        {"source": True},
+        {"correct_m": False},
+        {"correct_v": False},
+    ):
+        result = checks.check_adam(lambda wrong=wrong, **case: adam(**case, **wrong))
+        assert not result.passed and "values differ" in result.message
+    capsys.readouterr()
+
+
+def test_sgd_momentum_checker():
+    from course_utils.nn import SGD
+
+    def right(param, grads, lr, momentum, nesterov=False):
+        return checks.optimizer_trajectory(
+            SGD, param, grads, lr=lr, momentum=momentum, nesterov=nesterov
+        )
+
+    def ignores_nesterov(param, grads, lr, momentum, nesterov=False):
+        return right(param, grads, lr, momentum, nesterov=False)
+
+    def velocity_with_lr_inside(param, grads, lr, momentum, nesterov=False):
+        # v = mu v + lr g; p -= v: the same as PyTorch's for a constant lr (not a bug)...
+        v, p, out = torch.zeros_like(param), param.clone(), [param.clone()]
+        for g in grads:
+            v = momentum * v + lr * g
+            p = p - (lr * g + momentum * v if nesterov else v)
+            out.append(p.clone())
+        return torch.stack(out)
+
+    def no_momentum(param, grads, lr, momentum, nesterov=False):
+        return torch.cat([param[None], param - lr * grads.cumsum(0)])
+
+    assert checks.check_sgd_momentum(right, strict=True)
+    assert checks.check_sgd_momentum(velocity_with_lr_inside)
+    assert not checks.check_sgd_momentum(ignores_nesterov)
+    assert not checks.check_sgd_momentum(no_momentum)
+    with pytest.raises(checks.ExerciseFailed):
+        checks.check_sgd_momentum(no_momentum, strict=True)

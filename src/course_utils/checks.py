@@ -35,6 +35,9 @@ __all__ = [
     # Foundations chapter
     "check_activation_derivative",
     "check_linear_backward",
+    # Optimizers chapter
+    "check_adam",
+    "check_sgd_momentum",
 ]
 
 
@@ -365,3 +368,120 @@ def check_linear_backward(
     if strict and not result.passed:
         raise ExerciseFailed(result.message)
     return result
+
+
+# ----------------------------------------------------------------------------- optimizers chapter
+
+
+def optimizer_trajectory(
+    optimizer_class: type[torch.optim.Optimizer],
+    param: torch.Tensor,
+    grads: torch.Tensor,
+    **hyper,
+) -> torch.Tensor:
+    """The parameter after each step when ``optimizer_class`` is fed the gradients ``grads``.
+
+    Args:
+        optimizer_class: e.g. ``torch.optim.Adam``.
+        param: the starting parameter, shape (D,).
+        grads: one gradient per step, shape (T, D).
+        **hyper: the optimizer's hyper-parameters.
+
+    Returns:
+        (T + 1, D): the start, then the parameter after every step.
+
+    Example:
+        >>> optimizer_trajectory(torch.optim.SGD, torch.zeros(1), torch.ones(2, 1), lr=0.5).flatten().tolist()
+        [0.0, -0.5, -1.0]
+    """
+    param = param.detach().clone()
+    optimizer = optimizer_class([param], **hyper)
+    trajectory = [param.clone()]
+    for grad in grads:
+        param.grad = grad.clone()
+        optimizer.step()
+        trajectory.append(param.detach().clone())
+    return torch.stack(trajectory)
+
+
+def _trajectory_cases(seed: int, hyper_grid: list[dict]) -> list[dict]:
+    generator = torch.Generator().manual_seed(seed)
+    cases = []
+    for number, hyper in enumerate(hyper_grid):
+        size, steps = 2 + number % 3, 6 + number
+        # Gradients of very different sizes per coordinate, as in a real network.
+        scale = 10.0 ** torch.randint(-3, 2, (size,), generator=generator)
+        cases.append(
+            {
+                "param": torch.randn(size, generator=generator, dtype=torch.float64),
+                "grads": torch.randn(
+                    steps, size, generator=generator, dtype=torch.float64
+                )
+                * scale,
+                **hyper,
+            }
+        )
+    return cases
+
+
+def check_adam(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check ``adam(param, grads, lr, betas, eps)``, which returns the (T + 1, D) trajectory.
+
+    The reference is ``torch.optim.Adam`` fed the same gradients (see
+    :func:`optimizer_trajectory`), on 8 cases with various learning rates and betas.
+    """
+    grid = [
+        {"lr": lr, "betas": betas, "eps": eps}
+        for lr, betas, eps in [
+            (1e-3, (0.9, 0.999), 1e-8),
+            (0.1, (0.9, 0.999), 1e-8),
+            (0.05, (0.5, 0.9), 1e-8),
+            (0.5, (0.0, 0.99), 1e-6),
+            (0.01, (0.95, 0.9999), 1e-8),
+            (0.2, (0.8, 0.8), 1e-3),
+            (1.0, (0.9, 0.999), 1e-8),
+            (0.03, (0.99, 0.5), 1e-8),
+        ]
+    ]
+
+    def reference(param, grads, lr, betas, eps):
+        return optimizer_trajectory(
+            torch.optim.Adam, param, grads, lr=lr, betas=betas, eps=eps
+        )
+
+    return check_function(
+        candidate,
+        reference,
+        _trajectory_cases(2, grid),
+        name="adam",
+        strict=strict,
+        atol=1e-7,
+        rtol=1e-6,
+    )
+
+
+def check_sgd_momentum(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check ``sgd_momentum(param, grads, lr, momentum, nesterov=False)`` (returns the trajectory).
+
+    The reference is ``torch.optim.SGD`` with the same momentum and Nesterov setting.
+    """
+    grid = [
+        {"lr": lr, "momentum": momentum, "nesterov": nesterov}
+        for lr, momentum in [(0.1, 0.9), (0.01, 0.5), (0.3, 0.99)]
+        for nesterov in (False, True)
+    ]
+
+    def reference(param, grads, lr, momentum, nesterov=False):
+        return optimizer_trajectory(
+            torch.optim.SGD, param, grads, lr=lr, momentum=momentum, nesterov=nesterov
+        )
+
+    return check_function(
+        candidate,
+        reference,
+        _trajectory_cases(3, grid),
+        name="sgd_momentum",
+        strict=strict,
+        atol=1e-7,
+        rtol=1e-6,
+    )

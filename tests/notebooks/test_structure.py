@@ -87,6 +87,9 @@ REQUIRED_MISTAKES = {
         "Common mistake: one step of backpropagation is not BPTT",  # row 8
     ],
     "04_rnn/02_lstm_and_gru": ["Common mistake: BCELoss on two-class logits"],  # row 7
+    "06_optimizers/01_from_sgd_to_adam": [
+        "Common mistake: Adam without the square root"  # row 10
+    ],
 }
 CHAPTER_NOTEBOOKS = [p for p in NOTEBOOKS if p.parent.name != "00_start"]
 

@@ -1,4 +1,4 @@
-"""From-scratch layers, each checked against PyTorch's own in the unit tests.
+"""From-scratch layers and optimizers, each checked against PyTorch's own in the unit tests.
 
 Example:
     >>> import torch
@@ -13,6 +13,9 @@ from .conv import conv2d, conv2d_loops, conv_output_size, max_pool2d, max_pool2d
 from .lenet import LeNet
 from .losses import cross_entropy, cross_entropy_backward, mse_loss, mse_loss_backward
 from .mlp import MLP, linear_backward, linear_forward
+
+# Optimizers chapter
+from .optim import OPTIMIZERS, SGD, Adagrad, Adam, AdamW, RMSprop
 from .rnn import (
     NONLINEARITIES,
     UnrolledGRU,
@@ -24,6 +27,14 @@ from .rnn import (
     rnn_cell,
 )
 from .shapes import LayerShape, ShapeTraceError, trace_shapes
+from .surfaces import (
+    PATH_OPTIMIZERS,
+    SURFACES,
+    OptimizerPath,
+    Surface,
+    make_optimizer,
+    optimizer_path,
+)
 
 __all__ = [
     "conv2d",
@@ -56,4 +67,17 @@ __all__ = [
     "MLP",
     "linear_forward",
     "linear_backward",
+    # Optimizers chapter
+    "SGD",
+    "Adagrad",
+    "RMSprop",
+    "Adam",
+    "AdamW",
+    "OPTIMIZERS",
+    "Surface",
+    "SURFACES",
+    "OptimizerPath",
+    "PATH_OPTIMIZERS",
+    "make_optimizer",
+    "optimizer_path",
 ]

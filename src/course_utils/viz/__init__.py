@@ -18,6 +18,14 @@ from .recurrent import (
     plot_unit_responses,
     plot_unrolled_rnn,
 )
+from .schedules import plot_lr_range_test, plot_lr_schedules, plot_training_runs, smooth
+from .surfaces import (
+    OPTIMIZER_COLORS,
+    contour_levels,
+    draw_paths,
+    draw_surface,
+    plot_optimizer_paths,
+)
 from .training import (
     confusion_matrix,
     plot_confusion_matrix,
@@ -54,4 +62,14 @@ __all__ = [
     "decision_grid",
     "decision_rgb",
     "plot_decision_boundaries",
+    # Optimizers chapter
+    "OPTIMIZER_COLORS",
+    "contour_levels",
+    "draw_paths",
+    "draw_surface",
+    "plot_lr_range_test",
+    "plot_lr_schedules",
+    "plot_optimizer_paths",
+    "plot_training_runs",
+    "smooth",
 ]

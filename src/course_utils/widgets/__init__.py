@@ -26,3 +26,6 @@ __all__ = [
     "ActivationExplorer",
     "PlaygroundExplorer",
 ]
+from .loss_surface_explorer import LossSurfaceExplorer
+
+__all__ = ["KernelExplorer", "FeatureMapExplorer", "LossSurfaceExplorer"]
