@@ -39,6 +39,7 @@ _NUMBERS = (
     widgets.Play,
 )
 _TOGGLES = (widgets.Checkbox, widgets.ToggleButton)
+_LOG_SLIDERS = (widgets.FloatLogSlider,)  # min and max are exponents of base
 
 
 def explorer_classes() -> dict[str, type]:
@@ -58,7 +59,9 @@ def controls(root: widgets.Widget) -> list[widgets.Widget]:
         widget = stack.pop()
         if isinstance(widget, widgets.Box):
             stack.extend(reversed(widget.children))
-        elif isinstance(widget, (*_SELECTIONS, *_NUMBERS, *_TOGGLES, widgets.Button)):
+        elif isinstance(
+            widget, (*_SELECTIONS, *_NUMBERS, *_TOGGLES, *_LOG_SLIDERS, widgets.Button)
+        ):
             if not getattr(widget, "disabled", False):
                 found.append(widget)
     return found
@@ -97,7 +100,12 @@ def change(control: widgets.Widget, rng: random.Random) -> bool:
             return False
         control.index = rng.choice(others)
         return True
-    new = _new_number(control, rng)
+    if isinstance(control, _LOG_SLIDERS):
+        steps = max(1, round((control.max - control.min) / control.step))
+        exponent = control.min + control.step * rng.randrange(steps + 1)
+        new = round(control.base**exponent, 12)
+    else:
+        new = _new_number(control, rng)
     if new == control.value:
         return False
     control.value = new

@@ -357,15 +357,37 @@ class LossSurfaceExplorer:
             gap = float(path.losses[-1]) - surface.min_value
             status = "diverged" if path.diverged else f"{gap:.2e}"
             color = OPTIMIZER_COLORS[name]
+            settings = ", ".join(f"{k} {v:g}" for k, v in self._settings(name).items())
             rows.append(
                 f"<tr><td style='color:{color}'><b>{name}</b></td><td>{self.lrs[name]:.3g}</td>"
-                f"<td>{status}</td><td>{nearest:.3f}</td></tr>"
+                f"<td>{settings or '-'}</td><td>{status}</td><td>{nearest:.3f}</td></tr>"
             )
         head = (
-            "<tr><th>optimizer</th><th>lr</th><th>final loss - minimum</th>"
+            "<tr><th>optimizer</th><th>lr</th><th>settings</th><th>final loss - minimum</th>"
             "<th>distance to nearest minimum</th></tr>"
         )
-        return f"<table>{head}{''.join(rows)}</table>"
+        return f"<table>{head}{''.join(rows)}</table>{self._unused_note(paths)}"
+
+    def _unused_note(self, paths) -> str:
+        """Name the sliders that no ticked optimizer uses, so moving them is not a mystery."""
+        used = set()
+        for name in paths:
+            used |= set(self._settings(name))
+        notes = []
+        for setting, slider in [
+            ("momentum", self.momentum),
+            ("beta1", self.beta1),
+            ("beta2", self.beta2),
+            ("alpha", self.alpha),
+        ]:
+            if setting not in used:
+                users = [
+                    name for name in PATH_OPTIMIZERS if setting in self._settings(name)
+                ]
+                notes.append(f"{setting} {slider.value:g} (used by {', '.join(users)})")
+        if not notes:
+            return ""
+        return "<br><i>not used by the ticked optimizers:</i> " + "; ".join(notes)
 
     # --- control callbacks -----------------------------------------------------------------
     def _on_change(self, change=None) -> None:
