@@ -98,6 +98,33 @@ def recurrent_rows() -> list[dict]:
     return rows
 
 
+def optimizer_rows() -> list[dict]:
+    """One optimizer step on parameters of growing size (4 tensors, gradients fixed)."""
+    from course_utils.nn import optim as scratch_optim
+
+    rows = []
+    settings = {
+        "SGD": {"lr": 0.01, "momentum": 0.9},
+        "Adagrad": {"lr": 0.01},
+        "RMSprop": {"lr": 0.01},
+        "Adam": {"lr": 0.001},
+        "AdamW": {"lr": 0.001, "weight_decay": 0.01},
+    }
+    for numel in (1_000, 100_000, 1_000_000):
+        for name, kwargs in settings.items():
+            optimizers = []
+            for module in (scratch_optim, torch.optim):
+                params = [torch.randn(numel // 4, requires_grad=True) for _ in range(4)]
+                for p in params:
+                    p.grad = torch.randn_like(p)
+                optimizers.append(getattr(module, name)(params, **kwargs))
+            mine, theirs = optimizers
+            rows.append(
+                compare(f"{name} step", f"{numel:,} parameters", mine.step, theirs.step)
+            )
+    return rows
+
+
 def all_rows() -> list[dict]:
     """Every comparison, smallest size first within each operation."""
-    return conv_rows() + pool_rows() + recurrent_rows()
+    return conv_rows() + pool_rows() + recurrent_rows() + optimizer_rows()

@@ -46,7 +46,18 @@ def _char_rnn(device: torch.device) -> Workload:
     return Workload(model, loss, 64)
 
 
+def _mlp(device: torch.device) -> Workload:
+    generator = torch.Generator().manual_seed(0)
+    images = torch.rand(64, 784, generator=generator).to(device)
+    labels = torch.randint(0, 10, (64,), generator=generator).to(device)
+    model = nn.Sequential(
+        nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10)
+    ).to(device)
+    return Workload(model, lambda: F.cross_entropy(model(images), labels), 64)
+
+
 WORKLOADS: dict[str, Callable[[torch.device], Workload]] = {
+    "Foundations, optimizers: MLP 784-128-64-10, batch 64": _mlp,
     "CNN: LeNet, 28x28 digits, batch 64": _lenet,
     "RNN: character-level GRU, 12 characters, batch 64": _char_rnn,
 }
