@@ -21,3 +21,29 @@ __all__ = [
     "load_mnist",
     "load_digits",
 ]
+
+# Attention chapter: human-written dates (generated) and census first names.
+from .dates import (  # noqa: E402
+    DATE_FORMATS,
+    CharVocab,
+    DatePairs,
+    date_vocabularies,
+    encode_pairs,
+    random_date_pairs,
+    split_dates,
+    write_date,
+)
+from .names import load_first_names, load_name_genders  # noqa: E402
+
+__all__ += [
+    "DATE_FORMATS",
+    "CharVocab",
+    "DatePairs",
+    "date_vocabularies",
+    "encode_pairs",
+    "random_date_pairs",
+    "split_dates",
+    "write_date",
+    "load_first_names",
+    "load_name_genders",
+]

@@ -34,3 +34,22 @@ __all__ = [
     "tile_channels",
     "to_unit_range",
 ]
+
+# Attention chapter.
+from .attention import (  # noqa: E402
+    attention_table_html,
+    attention_text_html,
+    plain_label,
+    plot_attention,
+    plot_attention_grid,
+    tile_attention,
+)
+
+__all__ += [
+    "attention_table_html",
+    "attention_text_html",
+    "plain_label",
+    "plot_attention",
+    "plot_attention_grid",
+    "tile_attention",
+]

@@ -13,3 +13,8 @@ from .feature_map_explorer import FeatureMapExplorer
 from .kernel_explorer import KernelExplorer
 
 __all__ = ["KernelExplorer", "FeatureMapExplorer"]
+
+# Attention chapter.
+from .attention_explorer import AttentionExplorer  # noqa: E402
+
+__all__ += ["AttentionExplorer"]
