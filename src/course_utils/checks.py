@@ -29,6 +29,7 @@ __all__ = [
     "check_conv2d",
     "check_max_pool2d",
     "ExerciseFailed",
+    "check_attention",
 ]
 
 
@@ -175,4 +176,39 @@ def check_max_pool2d(candidate: Callable, strict: bool = False) -> CheckResult:
     ]
     return check_function(
         candidate, F.max_pool2d, cases, name="max_pool2d", strict=strict
+    )
+
+
+def _attention_cases() -> list[dict]:
+    generator = torch.Generator().manual_seed(2)
+    cases = []
+    for batch, (length, source), dim, masked in itertools.product(
+        [(), (2,), (2, 3)], [(1, 1), (4, 4), (3, 6)], [2, 8], [False, True]
+    ):
+        case = {
+            "query": torch.randn(*batch, length, dim, generator=generator),
+            "key": torch.randn(*batch, source, dim, generator=generator),
+            "value": torch.randn(*batch, source, 5, generator=generator),
+        }
+        if masked:
+            mask = torch.rand(length, source, generator=generator) < 0.6
+            mask[:, 0] = True  # every query may attend to at least one key
+            case["attn_mask"] = mask
+        cases.append(case)
+    return cases
+
+
+def check_attention(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check a student's ``attention(query, key, value, attn_mask=None)`` against PyTorch.
+
+    36 cases: with and without batch and head dimensions, queries and keys of
+    different lengths, with and without a boolean mask (True = may attend).
+    The reference is ``F.scaled_dot_product_attention``.
+    """
+    return check_function(
+        candidate,
+        F.scaled_dot_product_attention,
+        _attention_cases(),
+        name="attention",
+        strict=strict,
     )
