@@ -77,7 +77,7 @@ def plot_attention(
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:
-        ax.set_title(title, fontsize=10)
+        ax.set_title(plain_label(title), fontsize=10)
     ax.figure.colorbar(image, ax=ax, shrink=0.8, label="weight")
     return ax.figure
 
