@@ -80,6 +80,9 @@ REQUIRED_MISTAKES = {
         "Common mistake: the wrong flatten size",  # row 5
         "Common mistake: max pooling with weights",  # row 6
     ],
+    "05_attention/02_transformer_encoder": [
+        "Common mistake: per-token outputs trained against one label per sequence",  # row 9
+    ],
 }
 CHAPTER_NOTEBOOKS = [p for p in NOTEBOOKS if p.parent.name != "00_start"]
 
