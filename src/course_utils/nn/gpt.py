@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ._threads import single_cpu_thread
 from .attention import attention_weights
 
 __all__ = ["CharTokenizer", "TinyGPT", "KVCache", "generate", "train_gpt", "lm_batches"]
@@ -252,7 +253,15 @@ def train_gpt(
     seed: int = 0,
     log_every: int = 0,
 ) -> list[float]:
-    """Next-character training on random windows of ``data``; returns the loss of every step."""
+    """Next-character training on random windows of ``data``; returns the loss of every step.
+
+    On the CPU it runs on one thread (fastest for a model this small).
+    """
+    with single_cpu_thread(device):
+        return _train_gpt(model, data, steps, batch_size, lr, device, seed, log_every)
+
+
+def _train_gpt(model, data, steps, batch_size, lr, device, seed, log_every):
     model.to(device).train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, total_steps=steps + 1)

@@ -25,6 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ._threads import single_cpu_thread
 from .attention import attention_weights
 
 __all__ = ["DateTranslator", "train_translator", "exact_match"]
@@ -141,7 +142,26 @@ def train_translator(
     ``target`` holds the output ids without the start symbol; the decoder input is
     the start symbol followed by all but the last target id. Training stops early
     once ``max_seconds`` have passed. The learning rate decays along a cosine.
+    On the CPU it runs on one thread (fastest for a model this small).
     """
+    with single_cpu_thread(device):
+        return _train_translator(
+            model,
+            source,
+            target,
+            epochs,
+            batch_size,
+            lr,
+            max_seconds,
+            device,
+            seed,
+            verbose,
+        )
+
+
+def _train_translator(
+    model, source, target, epochs, batch_size, lr, max_seconds, device, seed, verbose
+):
     model.to(device).train()
     source, target = source.to(device), target.to(device)
     start_ids = torch.ones(len(target), 1, dtype=torch.long, device=device)
