@@ -188,3 +188,37 @@ def test_sgd_momentum_checker():
     assert not checks.check_sgd_momentum(no_momentum)
     with pytest.raises(checks.ExerciseFailed):
         checks.check_sgd_momentum(no_momentum, strict=True)
+
+
+# ----------------------------------------------------------------------------- attention
+from course_utils.checks import check_attention  # noqa: E402
+from course_utils.nn import scaled_dot_product_attention  # noqa: E402
+
+
+def test_attention_check_passes_the_reference():
+    result = check_attention(
+        scaled_dot_product_attention,
+        strict=True,
+    )
+    assert result.passed and result.cases == 36
+
+
+def test_attention_check_catches_missing_scale_and_ignored_mask():
+    def unscaled(query, key, value, attn_mask=None):
+        scores = query @ key.transpose(-2, -1)
+        if attn_mask is not None:
+            scores = scores.masked_fill(~attn_mask, float("-inf"))
+        return scores.softmax(-1) @ value
+
+    def ignores_mask(query, key, value, attn_mask=None):
+        return F.scaled_dot_product_attention(query, key, value)
+
+    def inverted_mask(query, key, value, attn_mask=None):
+        if attn_mask is not None:
+            attn_mask = ~attn_mask
+            attn_mask[..., 0] = True
+        return F.scaled_dot_product_attention(query, key, value, attn_mask=attn_mask)
+
+    for wrong in (unscaled, ignores_mask, inverted_mask):
+        result = check_attention(wrong)
+        assert not result.passed and "values differ" in result.message, wrong.__name__

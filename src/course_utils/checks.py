@@ -38,6 +38,7 @@ __all__ = [
     # Optimizers chapter
     "check_adam",
     "check_sgd_momentum",
+    "check_attention",
 ]
 
 
@@ -484,4 +485,39 @@ def check_sgd_momentum(candidate: Callable, strict: bool = False) -> CheckResult
         strict=strict,
         atol=1e-7,
         rtol=1e-6,
+    )
+
+
+def _attention_cases() -> list[dict]:
+    generator = torch.Generator().manual_seed(2)
+    cases = []
+    for batch, (length, source), dim, masked in itertools.product(
+        [(), (2,), (2, 3)], [(1, 1), (4, 4), (3, 6)], [2, 8], [False, True]
+    ):
+        case = {
+            "query": torch.randn(*batch, length, dim, generator=generator),
+            "key": torch.randn(*batch, source, dim, generator=generator),
+            "value": torch.randn(*batch, source, 5, generator=generator),
+        }
+        if masked:
+            mask = torch.rand(length, source, generator=generator) < 0.6
+            mask[:, 0] = True  # every query may attend to at least one key
+            case["attn_mask"] = mask
+        cases.append(case)
+    return cases
+
+
+def check_attention(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check a student's ``attention(query, key, value, attn_mask=None)`` against PyTorch.
+
+    36 cases: with and without batch and head dimensions, queries and keys of
+    different lengths, with and without a boolean mask (True = may attend).
+    The reference is ``F.scaled_dot_product_attention``.
+    """
+    return check_function(
+        candidate,
+        F.scaled_dot_product_attention,
+        _attention_cases(),
+        name="attention",
+        strict=strict,
     )

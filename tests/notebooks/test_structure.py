@@ -90,6 +90,9 @@ REQUIRED_MISTAKES = {
     "06_optimizers/01_from_sgd_to_adam": [
         "Common mistake: Adam without the square root"  # row 10
     ],
+    "05_attention/02_transformer_encoder": [
+        "Common mistake: per-token outputs trained against one label per sequence",  # row 9
+    ],
 }
 CHAPTER_NOTEBOOKS = [p for p in NOTEBOOKS if p.parent.name != "00_start"]
 

@@ -39,3 +39,29 @@ __all__ = [
     "TOY2D_DATASETS",
     "make_toy2d",
 ]
+
+# Attention chapter: human-written dates (generated) and census first names.
+from .dates import (  # noqa: E402
+    DATE_FORMATS,
+    DatePairs,
+    PaddedCharVocab,
+    date_vocabularies,
+    encode_pairs,
+    random_date_pairs,
+    split_dates,
+    write_date,
+)
+from .names import load_first_names, load_name_genders  # noqa: E402
+
+__all__ += [
+    "DATE_FORMATS",
+    "PaddedCharVocab",
+    "DatePairs",
+    "date_vocabularies",
+    "encode_pairs",
+    "random_date_pairs",
+    "split_dates",
+    "write_date",
+    "load_first_names",
+    "load_name_genders",
+]

@@ -16,12 +16,12 @@ Example:
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import torch
 
 from ._require import require
+from .names import load_first_names
 
 __all__ = [
     "load_sunspots",
@@ -128,16 +128,12 @@ def load_names(min_length: int = 2, max_length: int = 12) -> list[str]:
         >>> len(everyone) > 5000, everyone[:3]
         (True, ['aaron', 'abbey', 'abbie'])
     """
-    package = require("names", "names", "The census first names")
-    folder = os.path.dirname(package.__file__)
-    found: set[str] = set()
-    for file_name in ("dist.female.first", "dist.male.first"):
-        with open(os.path.join(folder, file_name), encoding="ascii") as lines:
-            for line in lines:
-                name = line.split()[0].lower() if line.strip() else ""
-                if name.isalpha() and min_length <= len(name) <= max_length:
-                    found.add(name)
-    return sorted(found)
+    everyone = load_first_names()  # the census lists, read in course_utils.data.names
+    return [
+        name
+        for name in everyone
+        if name.isalpha() and min_length <= len(name) <= max_length
+    ]
 
 
 @dataclass(frozen=True)

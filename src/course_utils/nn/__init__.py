@@ -81,3 +81,48 @@ __all__ = [
     "make_optimizer",
     "optimizer_path",
 ]
+
+# Attention chapter: attention, Transformer blocks, a tiny GPT, a date translator.
+from .attention import (  # noqa: E402
+    MultiheadAttention,
+    attention_weights,
+    causal_mask,
+    padding_mask,
+    scaled_dot_product_attention,
+)
+from .attention_sources import (  # noqa: E402
+    AttentionMaps,
+    DateTranslatorSource,
+    GPTSource,
+    MiniLMSource,
+)
+from .gpt import CharTokenizer, KVCache, TinyGPT, generate, train_gpt  # noqa: E402
+from .seq2seq import DateTranslator, exact_match, train_translator  # noqa: E402
+from .transformer import (  # noqa: E402
+    TransformerClassifier,
+    TransformerEncoderLayer,
+    sinusoidal_positional_encoding,
+)
+
+__all__ += [
+    "scaled_dot_product_attention",
+    "attention_weights",
+    "causal_mask",
+    "padding_mask",
+    "MultiheadAttention",
+    "TransformerEncoderLayer",
+    "TransformerClassifier",
+    "sinusoidal_positional_encoding",
+    "TinyGPT",
+    "CharTokenizer",
+    "KVCache",
+    "generate",
+    "train_gpt",
+    "DateTranslator",
+    "train_translator",
+    "exact_match",
+    "AttentionMaps",
+    "DateTranslatorSource",
+    "GPTSource",
+    "MiniLMSource",
+]

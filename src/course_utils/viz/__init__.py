@@ -73,3 +73,22 @@ __all__ = [
     "plot_training_runs",
     "smooth",
 ]
+
+# Attention chapter.
+from .attention import (  # noqa: E402
+    attention_table_html,
+    attention_text_html,
+    plain_label,
+    plot_attention,
+    plot_attention_grid,
+    tile_attention,
+)
+
+__all__ += [
+    "attention_table_html",
+    "attention_text_html",
+    "plain_label",
+    "plot_attention",
+    "plot_attention_grid",
+    "tile_attention",
+]

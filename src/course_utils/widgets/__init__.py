@@ -10,22 +10,26 @@ Example:
 """
 
 from .activation_explorer import ActivationExplorer
+from .attention_explorer import AttentionExplorer
 from .feature_map_explorer import FeatureMapExplorer
 from .gradient_flow_explorer import GradientFlowExplorer
 from .hidden_state_explorer import HiddenStateExplorer
 from .kernel_explorer import KernelExplorer
+from .loss_surface_explorer import LossSurfaceExplorer
 from .playground_explorer import PlaygroundExplorer
 
 __all__ = [
+    # foundations
+    "ActivationExplorer",
+    "PlaygroundExplorer",
+    # convolutional networks
     "KernelExplorer",
     "FeatureMapExplorer",
     # recurrent networks
     "GradientFlowExplorer",
     "HiddenStateExplorer",
-    # Foundations chapter
-    "ActivationExplorer",
-    "PlaygroundExplorer",
+    # attention and Transformers
+    "AttentionExplorer",
+    # optimizers
+    "LossSurfaceExplorer",
 ]
-from .loss_surface_explorer import LossSurfaceExplorer
-
-__all__ = ["KernelExplorer", "FeatureMapExplorer", "LossSurfaceExplorer"]

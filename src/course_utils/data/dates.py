@@ -1,0 +1,229 @@
+"""Human-written dates in English and Chinese, paired with their ISO form, from a seed.
+
+``random_date_pairs(1000, seed=0)`` gives pairs such as
+``("22 Nov 2026", "2026-11-22")`` or ``("2026年11月22日星期日", "2026-11-22")``.
+The formats are unambiguous (no "03/04/2026", which is 3 April in London and
+4 March in New York). :func:`split_dates` keeps test dates apart from
+training dates: a date used for testing never appears in training in any format.
+
+Example:
+    >>> import datetime
+    >>> write_date(datetime.date(2026, 11, 22), "d Mon yyyy")
+    '22 Nov 2026'
+    >>> write_date(datetime.date(2026, 11, 22), "chinese numerals")
+    '二〇二六年十一月二十二日'
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass
+
+import torch
+
+__all__ = [
+    "DATE_FORMATS",
+    "write_date",
+    "random_date_pairs",
+    "split_dates",
+    "DatePairs",
+    "PaddedCharVocab",
+    "date_vocabularies",
+    "encode_pairs",
+]
+
+MONTHS = [
+    "January", "February", "March", "April", "May", "June", "July",
+    "August", "September", "October", "November", "December",
+]  # fmt: skip
+WEEKDAYS = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+]
+ZH_DIGITS = "〇一二三四五六七八九"
+ZH_WEEKDAYS = "一二三四五六日"
+
+
+def _zh_number(n: int) -> str:
+    """1..31 in Chinese numerals: 十 = 10, 十一 = 11, 二十 = 20, 二十二 = 22."""
+    tens, ones = divmod(n, 10)
+    text = "" if tens == 0 else ("十" if tens == 1 else ZH_DIGITS[tens] + "十")
+    return text + (ZH_DIGITS[ones] if ones or tens == 0 else "")
+
+
+def _ordinal(n: int) -> str:
+    suffix = (
+        "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    )
+    return f"{n}{suffix}"
+
+
+#: How each format writes a date (all unambiguous).
+DATE_FORMATS = {
+    "d Mon yyyy": lambda d: f"{d.day} {MONTHS[d.month - 1][:3]} {d.year}",
+    "dd Month yyyy": lambda d: f"{d.day:02d} {MONTHS[d.month - 1]} {d.year}",
+    "Month d, yyyy": lambda d: f"{MONTHS[d.month - 1]} {d.day}, {d.year}",
+    "Mon d, yyyy": lambda d: f"{MONTHS[d.month - 1][:3]} {d.day}, {d.year}",
+    "Weekday, Month d, yyyy": lambda d: (
+        f"{WEEKDAYS[d.weekday()]}, {MONTHS[d.month - 1]} {d.day}, {d.year}"
+    ),
+    "the dth of Month yyyy": lambda d: (
+        f"the {_ordinal(d.day)} of {MONTHS[d.month - 1]} {d.year}"
+    ),
+    "D MON YYYY": lambda d: f"{d.day} {MONTHS[d.month - 1][:3].upper()} {d.year}",
+    "mm/dd/yyyy (US)": lambda d: f"{d.month:02d}/{d.day:02d}/{d.year}",
+    "dd.mm.yyyy": lambda d: f"{d.day:02d}.{d.month:02d}.{d.year}",
+    "yyyy年m月d日": lambda d: f"{d.year}年{d.month}月{d.day}日",
+    "yyyy年mm月dd日 星期": lambda d: (
+        f"{d.year}年{d.month:02d}月{d.day:02d}日 星期{ZH_WEEKDAYS[d.weekday()]}"
+    ),
+    "chinese numerals": lambda d: (
+        "".join(ZH_DIGITS[int(c)] for c in str(d.year))
+        + f"年{_zh_number(d.month)}月{_zh_number(d.day)}日"
+    ),
+}
+
+
+def write_date(date: datetime.date, style: str) -> str:
+    """Write ``date`` in one of the :data:`DATE_FORMATS`."""
+    if style not in DATE_FORMATS:
+        raise ValueError(
+            f"unknown date format {style!r}: expected one of {', '.join(DATE_FORMATS)}"
+        )
+    return DATE_FORMATS[style](date)
+
+
+def _random_dates(count: int, rng: random.Random, first: int, last: int):
+    start = datetime.date(first, 1, 1).toordinal()
+    end = datetime.date(last, 12, 31).toordinal()
+    return [datetime.date.fromordinal(rng.randint(start, end)) for _ in range(count)]
+
+
+def random_date_pairs(
+    count: int, seed: int = 0, years: tuple[int, int] = (1900, 2099)
+) -> list[tuple[str, str]]:
+    """``count`` pairs (human-written date, ISO date), each in a random format.
+
+    Example:
+        >>> random_date_pairs(2, seed=0)
+        [('1 Apr 2038', '2038-04-01'), ('Monday, December 5, 2050', '2050-12-05')]
+    """
+    rng = random.Random(seed)
+    styles = list(DATE_FORMATS)
+    return [
+        (write_date(d, rng.choice(styles)), d.isoformat())
+        for d in _random_dates(count, rng, *years)
+    ]
+
+
+@dataclass
+class DatePairs:
+    """Training and test pairs; no date of the test set occurs in the training set."""
+
+    train: list[tuple[str, str]]
+    test: list[tuple[str, str]]
+
+    def __repr__(self) -> str:
+        return f"DatePairs({len(self.train):,} training pairs, {len(self.test):,} test pairs)"
+
+
+def split_dates(
+    train_size: int,
+    test_size: int,
+    seed: int = 0,
+    years: tuple[int, int] = (1900, 2099),
+) -> DatePairs:
+    """Random pairs split so that the test *dates* are never seen in training.
+
+    Example:
+        >>> pairs = split_dates(100, 20, seed=1)
+        >>> {iso for _, iso in pairs.train}.isdisjoint(iso for _, iso in pairs.test)
+        True
+    """
+    pool = random_date_pairs(train_size + 4 * test_size, seed=seed, years=years)
+    test_dates = sorted({iso for _, iso in pool[:test_size]})
+    test = pool[:test_size]
+    held_out = set(test_dates)
+    train = [p for p in pool[test_size:] if p[1] not in held_out][:train_size]
+    if len(train) < train_size:  # only when the year range is tiny
+        raise ValueError(
+            f"only {len(train)} training pairs avoid the test dates in years {years}"
+        )
+    return DatePairs(train, test)
+
+
+class PaddedCharVocab:
+    """Characters <-> ids, with padding (0), start (1) and end (2) symbols.
+
+    Example:
+        >>> vocab = PaddedCharVocab("0123456789-")
+        >>> vocab.encode("2026-11", length=9).tolist()
+        [6, 4, 6, 10, 3, 5, 5, 0, 0]
+        >>> vocab.decode(vocab.encode("2026-11"))
+        '2026-11'
+    """
+
+    PAD, START, END = "<pad>", "<s>", "</s>"
+
+    def __init__(self, characters) -> None:
+        chars = sorted(set("".join(characters)))
+        self.itos = [self.PAD, self.START, self.END, *chars]
+        self.stoi = {c: i for i, c in enumerate(self.itos)}
+
+    def __len__(self) -> int:
+        return len(self.itos)
+
+    def encode(self, text: str, length: int | None = None) -> torch.Tensor:
+        """Ids of the characters of ``text``, right-padded with 0 to ``length``."""
+        unknown = sorted(set(text) - set(self.stoi))
+        if unknown:
+            raise ValueError(
+                f"characters not in the vocabulary: {unknown} (in {text!r})"
+            )
+        ids = [self.stoi[c] for c in text]
+        length = len(ids) if length is None else length
+        if len(ids) > length:
+            raise ValueError(f"{text!r} has {len(ids)} characters, more than {length}")
+        return torch.tensor(ids + [0] * (length - len(ids)), dtype=torch.long)
+
+    def encode_batch(self, texts: list[str], length: int | None = None) -> torch.Tensor:
+        """(N, length) ids; ``length`` defaults to the longest text."""
+        length = max(len(t) for t in texts) if length is None else length
+        return torch.stack([self.encode(t, length) for t in texts])
+
+    def decode(self, ids) -> str:
+        """Characters of ``ids``, stopping at the end symbol, skipping padding and start."""
+        out = []
+        for i in torch.as_tensor(ids).tolist():
+            if i == 2:
+                break
+            if i > 2:
+                out.append(self.itos[i])
+        return "".join(out)
+
+
+def date_vocabularies() -> tuple[PaddedCharVocab, PaddedCharVocab]:
+    """(source, target) vocabularies: every character any format can write, and ISO's.
+
+    Example:
+        >>> source, target = date_vocabularies()
+        >>> len(target), "年" in source.stoi
+        (14, True)
+    """
+    days = [datetime.date(2000, 1, 1) + datetime.timedelta(days=i) for i in range(366)]
+    days += [datetime.date(1987, 6, 5), datetime.date(2019, 6, 5)]  # every digit
+    chars = {c for d in days for style in DATE_FORMATS for c in write_date(d, style)}
+    return PaddedCharVocab(chars), PaddedCharVocab("0123456789-")
+
+
+def encode_pairs(pairs, source_vocab, target_vocab, source_length: int = 32):
+    """Source ids (N, source_length) and target ids (N, 10) for (text, ISO) pairs."""
+    source = source_vocab.encode_batch([text for text, _ in pairs], source_length)
+    target = target_vocab.encode_batch([iso for _, iso in pairs])
+    return source, target
