@@ -73,6 +73,30 @@ def pool_rows() -> list[dict]:
     return rows
 
 
+def attention_rows() -> list[dict]:
+    rows = []
+    generator = torch.Generator().manual_seed(0)
+    for batch, heads, length, dim in [(1, 2, 16, 16), (4, 4, 64, 32), (8, 8, 256, 64)]:
+        q, k, v = (
+            torch.randn(batch, heads, length, dim, generator=generator)
+            for _ in range(3)
+        )
+        shape = f"{batch}x{heads} heads, {length} tokens, d={dim}"
+        rows.append(
+            compare(
+                "attention, causal",
+                shape,
+                scratch.scaled_dot_product_attention,
+                F.scaled_dot_product_attention,
+                q,
+                k,
+                v,
+                is_causal=True,
+            )
+        )
+    return rows
+
+
 def recurrent_rows() -> list[dict]:
     rows = []
     generator = torch.Generator().manual_seed(0)
@@ -127,4 +151,10 @@ def optimizer_rows() -> list[dict]:
 
 def all_rows() -> list[dict]:
     """Every comparison, smallest size first within each operation."""
-    return conv_rows() + pool_rows() + recurrent_rows() + optimizer_rows()
+    return (
+        conv_rows()
+        + pool_rows()
+        + attention_rows()
+        + recurrent_rows()
+        + optimizer_rows()
+    )

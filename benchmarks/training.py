@@ -56,10 +56,25 @@ def _mlp(device: torch.device) -> Workload:
     return Workload(model, lambda: F.cross_entropy(model(images), labels), 64)
 
 
+def _tiny_gpt(device: torch.device) -> Workload:
+    generator = torch.Generator().manual_seed(0)
+    vocab, block = 28, 32
+    ids = torch.randint(0, vocab, (64, block + 1), generator=generator).to(device)
+    model = course_nn.TinyGPT(vocab, block_size=block, d_model=64, n_head=4, n_layer=2)
+    model = model.to(device)
+
+    def loss() -> torch.Tensor:
+        logits = model(ids[:, :-1])  # every position predicts the next token
+        return F.cross_entropy(logits.reshape(-1, vocab), ids[:, 1:].reshape(-1))
+
+    return Workload(model, loss, 64)
+
+
 WORKLOADS: dict[str, Callable[[torch.device], Workload]] = {
     "Foundations, optimizers: MLP 784-128-64-10, batch 64": _mlp,
     "CNN: LeNet, 28x28 digits, batch 64": _lenet,
     "RNN: character-level GRU, 12 characters, batch 64": _char_rnn,
+    "Attention: tiny GPT, 2 layers, 32 tokens, batch 64": _tiny_gpt,
 }
 
 
