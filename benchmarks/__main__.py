@@ -2,13 +2,14 @@
 
 Examples:
     python -m benchmarks                       # everything, 3 runs of the book
-    python -m benchmarks --only explorers scratch
+    python -m benchmarks --only explorers scratch   # the other parts are kept
     COURSE_DEVICE=cuda python -m benchmarks --stem results-cuda
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 import torch
@@ -31,7 +32,12 @@ def main() -> None:
     args = parser.parse_args()
 
     device = pick_device("auto")
-    results: dict = {"machine": machine.describe_machine(device)}
+    results: dict = {}
+    previous = args.out / f"{args.stem}.json"
+    if set(args.only) != set(SECTIONS) and previous.exists():
+        # Measuring some parts only: keep the other parts of the last full run.
+        results = json.loads(previous.read_text())
+    results["machine"] = machine.describe_machine(device)
     print(f"benchmarking on {results['machine']}")
     if "notebooks" in args.only:
         print("notebooks:")

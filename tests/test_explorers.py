@@ -56,11 +56,13 @@ def test_change_moves_each_kind_of_control_to_another_valid_value():
     slider = widgets.IntSlider(value=3, min=0, max=5)
     floats = widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.1)
     box = widgets.Checkbox(value=False)
-    for control in (dropdown, slider, floats, box):
+    play = widgets.Play(value=7, min=0, max=1_000_000)
+    for control in (dropdown, slider, floats, box, play):
         old = control.value
         assert change(control, rng)
         assert control.value != old
     assert 0 <= slider.value <= 5 and 0.0 <= floats.value <= 1.0
+    assert 0 <= play.value <= 1_000_000
     assert not change(widgets.Dropdown(options=["only"]), rng)
 
 
