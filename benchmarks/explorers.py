@@ -51,20 +51,25 @@ def explorer_classes() -> dict[str, type]:
     }
 
 
-def controls(root: widgets.Widget) -> list[widgets.Widget]:
-    """Every enabled control under ``root``, depth first."""
-    found = []
+def walk(root: widgets.Widget):
+    """Every widget under ``root`` that is not a box, depth first."""
     stack = [root]
     while stack:
         widget = stack.pop()
         if isinstance(widget, widgets.Box):
             stack.extend(reversed(widget.children))
-        elif isinstance(
-            widget, (*_SELECTIONS, *_NUMBERS, *_TOGGLES, *_LOG_SLIDERS, widgets.Button)
-        ):
-            if not getattr(widget, "disabled", False):
-                found.append(widget)
-    return found
+        else:
+            yield widget
+
+
+def controls(root: widgets.Widget) -> list[widgets.Widget]:
+    """Every enabled control under ``root``, depth first."""
+    kinds = (*_SELECTIONS, *_NUMBERS, *_TOGGLES, *_LOG_SLIDERS, widgets.Button)
+    return [
+        widget
+        for widget in walk(root)
+        if isinstance(widget, kinds) and not getattr(widget, "disabled", False)
+    ]
 
 
 def label(control: widgets.Widget) -> str:

@@ -11,19 +11,16 @@ import random
 import ipywidgets as widgets
 import pytest
 
-from benchmarks.explorers import change, controls, explorer_classes, label
+from benchmarks.explorers import change, controls, explorer_classes, label, walk
 
 EXPLORERS = explorer_classes()
 
 
 def _view(root: widgets.Widget) -> list:
     """What the reader sees: the value of every picture and text under ``root``."""
-    seen, stack = [], [root]
-    while stack:
-        widget = stack.pop()
-        if isinstance(widget, widgets.Box):
-            stack.extend(widget.children)
-        elif isinstance(widget, (widgets.Image, widgets.HTML, widgets.Label)):
+    seen = []
+    for widget in walk(root):
+        if isinstance(widget, (widgets.Image, widgets.HTML, widgets.Label)):
             seen.append(widget.value)
         elif isinstance(widget, widgets.Output):
             seen.append(str(widget.outputs))
