@@ -14,7 +14,7 @@ from functools import partial
 import torch
 import torch.nn.functional as F
 
-import course_utils.nn as scratch
+import course_utils.nn.functional as scratch
 from course_utils.timing import measure
 
 

@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-import course_utils.nn as course_nn
+import course_utils.models as course_models
 from course_utils.timing import measure
 
 
@@ -30,14 +30,14 @@ def _lenet(device: torch.device) -> Workload:
     generator = torch.Generator().manual_seed(0)
     images = torch.rand(64, 1, 28, 28, generator=generator).to(device)
     labels = torch.randint(0, 10, (64,), generator=generator).to(device)
-    model = course_nn.LeNet().to(device)
+    model = course_models.LeNet().to(device)
     return Workload(model, lambda: F.cross_entropy(model(images), labels), 64)
 
 
 def _char_rnn(device: torch.device) -> Workload:
     generator = torch.Generator().manual_seed(0)
     tokens = torch.randint(0, 28, (64, 13), generator=generator).to(device)
-    model = course_nn.CharRNN(28, hidden_size=64, cell="gru").to(device)
+    model = course_models.CharRNN(28, hidden_size=64, cell="gru").to(device)
 
     def loss() -> torch.Tensor:
         logits, _ = model(tokens[:, :-1])  # predict every next character
@@ -60,7 +60,7 @@ def _tiny_gpt(device: torch.device) -> Workload:
     generator = torch.Generator().manual_seed(0)
     vocab, block = 28, 32
     ids = torch.randint(0, vocab, (64, block + 1), generator=generator).to(device)
-    model = course_nn.TinyGPT(vocab, block_size=block, d_model=64, n_head=4, n_layer=2)
+    model = course_models.TinyGPT(vocab, block_size=block, d_model=64, n_head=4, n_layer=2)
     model = model.to(device)
 
     def loss() -> torch.Tensor:

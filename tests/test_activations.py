@@ -6,8 +6,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from course_utils.nn import ACTIVATIONS, activation, activation_derivative
-from course_utils.nn.activations import (
+from course_utils.nn.functional import (
+    ACTIVATIONS,
+    activation,
+    activation_derivative,
     elu,
     gelu,
     gelu_derivative,

@@ -7,15 +7,17 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from course_utils.models import TransformerClassifier
 from course_utils.nn import (
     MultiheadAttention,
-    TransformerClassifier,
     TransformerEncoderLayer,
+    sinusoidal_positional_encoding,
+)
+from course_utils.nn.functional import (
     attention_weights,
     causal_mask,
     padding_mask,
     scaled_dot_product_attention,
-    sinusoidal_positional_encoding,
 )
 
 TOLERANCE = {torch.float64: 1e-10, torch.float32: 1e-5, torch.bfloat16: 2e-2}

@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from course_utils.nn import (
+from course_utils.nn.functional import (
     conv2d,
     conv2d_loops,
     conv_output_size,

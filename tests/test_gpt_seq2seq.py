@@ -7,26 +7,26 @@ import torch
 
 from course_utils.data import (
     DATE_FORMATS,
+    CharTokenizer,
     PaddedCharVocab,
     date_vocabularies,
     encode_pairs,
+    lm_batches,
     load_first_names,
     load_name_genders,
     random_date_pairs,
     split_dates,
     write_date,
 )
-from course_utils.nn import (
-    CharTokenizer,
+from course_utils.metrics import exact_match
+from course_utils.models import (
+    AttentionMaps,
     DateTranslator,
     KVCache,
     TinyGPT,
-    exact_match,
     generate,
-    train_translator,
 )
-from course_utils.nn.attention_sources import AttentionMaps
-from course_utils.nn.gpt import lm_batches
+from course_utils.train import train_translator
 
 
 @pytest.fixture(scope="module")

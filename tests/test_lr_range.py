@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from course_utils.lr_range import lr_range_test
+from course_utils.optim import lr_range_test
 
 
 def blobs(seed=0):

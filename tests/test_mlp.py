@@ -6,17 +6,18 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from course_utils.nn import (
+from course_utils.nn import MLP
+from course_utils.nn.functional import (
     ACTIVATIONS,
-    MLP,
     cross_entropy,
     cross_entropy_backward,
     linear_backward,
-    linear_forward,
+    log_softmax,
     mse_loss,
     mse_loss_backward,
+    softmax,
 )
-from course_utils.nn.losses import log_softmax, softmax
+from course_utils.nn.functional import linear as linear_forward
 
 
 @pytest.mark.parametrize("seed", range(60))

@@ -6,7 +6,7 @@ from copy import deepcopy
 import pytest
 import torch
 
-from course_utils.nn import OPTIMIZERS, SGD, Adagrad, Adam, AdamW, RMSprop
+from course_utils.optim import OPTIMIZERS, SGD, Adagrad, Adam, AdamW, RMSprop
 
 
 def random_hyper(name: str, rng: random.Random) -> dict:

@@ -6,16 +6,10 @@ import pytest
 import torch
 from torch import nn
 
-from course_utils.nn import (
-    CharRNN,
-    UnrolledGRU,
-    UnrolledLSTM,
-    UnrolledRNN,
-    gradient_norms_through_time,
-    gru_cell,
-    lstm_cell,
-    rnn_cell,
-)
+from course_utils.inspection import gradient_norms_through_time
+from course_utils.models import CharRNN
+from course_utils.nn import UnrolledGRU, UnrolledLSTM, UnrolledRNN
+from course_utils.nn.functional import gru_cell, lstm_cell, rnn_cell
 
 CELLS = {
     "rnn": (nn.RNNCell, rnn_cell),

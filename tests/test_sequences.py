@@ -12,7 +12,7 @@ from course_utils.data import (
     long_gap_task,
     sliding_windows,
 )
-from course_utils.nn import gradient_norms_through_time
+from course_utils.inspection import gradient_norms_through_time
 from course_utils.viz import (
     character_responses,
     plot_gradient_norms,

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from course_utils.nn import PATH_OPTIMIZERS, SURFACES, make_optimizer, optimizer_path
+from course_utils.optim import PATH_OPTIMIZERS, SURFACES, make_optimizer, optimizer_path
 from course_utils.viz import contour_levels, plot_optimizer_paths
 
 

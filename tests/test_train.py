@@ -4,7 +4,8 @@ import pytest
 import torch
 from torch import nn
 
-from course_utils.nn import LeNet, ShapeTraceError, trace_shapes
+from course_utils.inspection import ShapeTraceError, trace_shapes
+from course_utils.models import LeNet
 from course_utils.train import History, evaluate, fit, predict, show_progress
 
 

@@ -8,12 +8,12 @@ import pytest
 import torch
 from PIL import Image
 
-from course_utils.nn import LeNet
+from course_utils.metrics import confusion_matrix
+from course_utils.models import LeNet
 from course_utils.train import History
 from course_utils.viz import (
     PRESET_KERNELS,
     apply_kernel,
-    confusion_matrix,
     display_mode_for,
     feature_maps,
     plot_confusion_matrix,

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.nn.activations import ACTIVATIONS, activation_derivative
+from course_utils.nn.functional import ACTIVATIONS, activation_derivative
 from course_utils.viz import (
     decision_grid,
     decision_rgb,

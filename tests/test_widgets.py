@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from course_utils.nn import LeNet
+from course_utils.models import LeNet
 from course_utils.viz import PRESET_KERNELS, apply_kernel
 from course_utils.widgets import FeatureMapExplorer, KernelExplorer
 from course_utils.widgets.kernel_explorer import CUSTOM

@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from course_utils.nn.attention_sources import GPTSource
-from course_utils.nn.gpt import CharTokenizer, TinyGPT
+from course_utils.data import CharTokenizer
+from course_utils.models import GPTSource, TinyGPT
 from course_utils.viz import plot_attention, plot_attention_grid
 from course_utils.widgets import AttentionExplorer
 

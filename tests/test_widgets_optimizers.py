@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from course_utils.nn import PATH_OPTIMIZERS, SURFACES, optimizer_path
+from course_utils.optim import PATH_OPTIMIZERS, SURFACES, optimizer_path
 from course_utils.widgets import LossSurfaceExplorer
 
 

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from course_utils.nn import gradient_norms_through_time
+from course_utils.inspection import gradient_norms_through_time
 from course_utils.widgets import GradientFlowExplorer, HiddenStateExplorer
 from course_utils.widgets.gradient_flow_explorer import svg_log_plot
 

@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import sys
@@ -28,6 +29,7 @@ __all__ = [
     "in_colab",
     "describe_device",
     "ENV_VARIABLE",
+    "single_cpu_thread",
 ]
 
 ENV_VARIABLE = "COURSE_DEVICE"
@@ -138,3 +140,23 @@ def describe_device(device: torch.device) -> str:
     return (
         f"cpu ({os.cpu_count()} logical cores, {torch.get_num_threads()} torch threads)"
     )
+
+
+@contextlib.contextmanager
+def single_cpu_thread(device: torch.device | str):
+    """Within the block, PyTorch uses one CPU thread if ``device`` is the CPU.
+
+    Example:
+        >>> with single_cpu_thread("cpu"):
+        ...     torch.get_num_threads()
+        1
+    """
+    if torch.device(device).type != "cpu":
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

@@ -30,9 +30,18 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
-from .device import pick_device
+from .data.language import lm_batches
+from .device import pick_device, single_cpu_thread
 
-__all__ = ["fit", "evaluate", "predict", "History", "show_progress"]
+__all__ = [
+    "fit",
+    "evaluate",
+    "predict",
+    "History",
+    "show_progress",
+    "train_gpt",
+    "train_translator",
+]
 
 Data = tuple[torch.Tensor, torch.Tensor] | Dataset
 
@@ -273,3 +282,117 @@ def fit(
             print(line + f"  ({row['seconds']:.1f} s)")
     bar.close()
     return history
+
+
+# ----------------------------------------------------------------------------- sequence models
+
+
+def train_gpt(
+    model: nn.Module,
+    data: torch.Tensor,
+    steps: int = 1000,
+    batch_size: int = 32,
+    lr: float = 3e-3,
+    device: str | torch.device = "cpu",
+    seed: int = 0,
+    log_every: int = 0,
+) -> list[float]:
+    """Next-character training on random windows of ``data``; returns the loss of every step.
+
+    On the CPU it runs on one thread (fastest for a model this small).
+    """
+    with single_cpu_thread(device):
+        return _train_gpt(model, data, steps, batch_size, lr, device, seed, log_every)
+
+
+def _train_gpt(model, data, steps, batch_size, lr, device, seed, log_every):
+    model.to(device).train()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, total_steps=steps + 1)
+    generator = torch.Generator().manual_seed(seed)
+    losses, started = [], time.perf_counter()
+    for step in range(1, steps + 1):
+        x, y = lm_batches(data, model.block_size, batch_size, generator)
+        logits = model(x.to(device))
+        loss = F.cross_entropy(logits.flatten(0, 1), y.to(device).flatten())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        schedule.step()
+        losses.append(loss.item())
+        if log_every and step % log_every == 0:
+            recent = sum(losses[-log_every:]) / log_every
+            print(
+                f"step {step:>5}/{steps}  loss {recent:.3f}  ({time.perf_counter() - started:.1f} s)"
+            )
+    model.eval()
+    return losses
+
+
+def train_translator(
+    model: nn.Module,
+    source: torch.Tensor,
+    target: torch.Tensor,
+    epochs: int = 10,
+    batch_size: int = 128,
+    lr: float = 3e-3,
+    max_seconds: float | None = None,
+    device: str | torch.device = "cpu",
+    seed: int = 0,
+    verbose: bool = True,
+) -> list[float]:
+    """Train with teacher forcing and cross-entropy; return the mean loss of each epoch.
+
+    ``target`` holds the output ids without the start symbol; the decoder input is
+    the start symbol followed by all but the last target id. Training stops early
+    once ``max_seconds`` have passed. The learning rate decays along a cosine.
+    On the CPU it runs on one thread (fastest for a model this small).
+    """
+    with single_cpu_thread(device):
+        return _train_translator(
+            model,
+            source,
+            target,
+            epochs,
+            batch_size,
+            lr,
+            max_seconds,
+            device,
+            seed,
+            verbose,
+        )
+
+
+def _train_translator(
+    model, source, target, epochs, batch_size, lr, max_seconds, device, seed, verbose
+):
+    model.to(device).train()
+    source, target = source.to(device), target.to(device)
+    start_ids = torch.ones(len(target), 1, dtype=torch.long, device=device)
+    target_in = torch.cat([start_ids, target[:, :-1]], dim=1)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    steps = epochs * -(-len(source) // batch_size)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)
+    generator = torch.Generator().manual_seed(seed)
+    losses, started = [], time.perf_counter()
+    for epoch in range(1, epochs + 1):
+        order = torch.randperm(len(source), generator=generator).to(device)
+        total = 0.0
+        for batch in order.split(batch_size):
+            logits, _ = model(source[batch], target_in[batch])
+            loss = F.cross_entropy(logits.flatten(0, 1), target[batch].flatten())
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+            total += loss.item() * len(batch)
+        losses.append(total / len(source))
+        elapsed = time.perf_counter() - started
+        if verbose:
+            print(
+                f"epoch {epoch:>2}/{epochs}  loss {losses[-1]:.4f}  ({elapsed:.1f} s)"
+            )
+        if max_seconds is not None and elapsed > max_seconds:
+            break
+    model.eval()
+    return losses

@@ -75,7 +75,7 @@ def test_explorers_are_hidden_from_the_static_book(path):
 
 # ERRATA rows each chapter must answer with a "Common mistake" box (and a demonstration).
 REQUIRED_MISTAKES = {
-    "02_foundations/01_neurons_and_linear_regression": [
+    "02_foundations/02_neurons_and_linear_regression": [
         "Common mistake: a target that broadcasts to 100 x 100 and a gradient that is not averaged"  # row 11
     ],
     "03_cnn/01_convolution": ["Common mistake: mixing up the two formulas"],  # row 4

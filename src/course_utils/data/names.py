@@ -16,13 +16,13 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from ._require import require
+from .._validation import require_package
 
 __all__ = ["load_first_names", "load_name_genders"]
 
 
 def _read(gender: str) -> list[str]:
-    package = require("names", "names", "The census first names")
+    package = require_package("names", "names", "The census first names")
     path = Path(package.__file__).parent / f"dist.{gender}.first"
     return [
         line.split()[0].lower()

@@ -16,11 +16,9 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 
-from ._require import require
+from .._validation import require_package
 from .names import load_first_names
 
 __all__ = [
@@ -28,7 +26,6 @@ __all__ = [
     "load_co2",
     "sliding_windows",
     "load_names",
-    "CharVocab",
     "long_gap_task",
 ]
 
@@ -47,7 +44,9 @@ def load_sunspots() -> tuple[torch.Tensor, torch.Tensor]:
         >>> int(years[0]), int(years[-1]), len(values)
         (1700, 2008, 309)
     """
-    datasets = require("statsmodels.datasets", "statsmodels", "The sunspot series")
+    datasets = require_package(
+        "statsmodels.datasets", "statsmodels", "The sunspot series"
+    )
     frame = datasets.sunspots.load_pandas().data
     years = torch.tensor(frame["YEAR"].to_numpy(), dtype=torch.float32)
     values = torch.tensor(frame["SUNACTIVITY"].to_numpy(), dtype=torch.float32)
@@ -68,7 +67,7 @@ def load_co2() -> tuple[torch.Tensor, torch.Tensor]:
         >>> len(co2), bool(310 < co2[0] < 320), bool(co2.isnan().any())
         (526, True, False)
     """
-    datasets = require("statsmodels.datasets", "statsmodels", "The CO2 series")
+    datasets = require_package("statsmodels.datasets", "statsmodels", "The CO2 series")
     weekly = datasets.co2.load_pandas().data["co2"]
     monthly = weekly.resample("MS").mean().interpolate()
     time = monthly.index.year + (monthly.index.month - 1) / 12
@@ -134,66 +133,6 @@ def load_names(min_length: int = 2, max_length: int = 12) -> list[str]:
         for name in everyone
         if name.isalpha() and min_length <= len(name) <= max_length
     ]
-
-
-@dataclass(frozen=True)
-class CharVocab:
-    """Characters <-> integer ids, with a boundary token ``"."`` that starts and ends a word.
-
-    Example:
-        >>> vocab = CharVocab.from_words(["ab", "ba"])
-        >>> vocab.chars, vocab.encode("ab"), vocab.decode([1, 2])
-        ('.ab', [0, 1, 2, 0], 'ab')
-    """
-
-    chars: str
-    boundary: str = "."
-
-    @classmethod
-    def from_words(cls, words: list[str], boundary: str = ".") -> CharVocab:
-        letters = sorted(set("".join(words)))
-        if boundary in letters:
-            raise ValueError(f"the boundary token {boundary!r} occurs inside the words")
-        return cls(boundary + "".join(letters), boundary)
-
-    def __len__(self) -> int:
-        return len(self.chars)
-
-    def encode(self, word: str) -> list[int]:
-        """Ids of ``.word.``: the boundary, every character, the boundary again."""
-        unknown = sorted(set(word) - set(self.chars[1:]))
-        if unknown:
-            raise ValueError(
-                f"characters {unknown} of {word!r} are not in the vocabulary"
-            )
-        return [0, *(self.chars.index(ch) for ch in word), 0]
-
-    def decode(self, ids) -> str:
-        """Characters of ``ids``, stopping at the first boundary after the start."""
-        out = []
-        for i in [int(i) for i in ids]:
-            if i == 0:
-                if out:
-                    break
-                continue
-            out.append(self.chars[i])
-        return "".join(out)
-
-    def batch(self, words: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
-        """Padded inputs and next-character targets for a list of words.
-
-        Returns:
-            ``inputs`` (N, L) starting with the boundary, ``targets`` (N, L) shifted by
-            one, where padding is ``-100`` (ignored by ``F.cross_entropy``).
-        """
-        encoded = [self.encode(w) for w in words]
-        length = max(len(e) for e in encoded) - 1
-        inputs = torch.zeros(len(words), length, dtype=torch.long)
-        targets = torch.full((len(words), length), -100, dtype=torch.long)
-        for row, ids in enumerate(encoded):
-            inputs[row, : len(ids) - 1] = torch.tensor(ids[:-1])
-            targets[row, : len(ids) - 1] = torch.tensor(ids[1:])
-        return inputs, targets
 
 
 # ----------------------------------------------------------------------------- memory task

@@ -4,9 +4,9 @@ The network is a stack of linear layers with an activation between them:
 
     h_0 = x,   z_l = h_{l-1} W_l^T + b_l,   h_l = f(z_l),   logits = z_L (no activation)
 
-:func:`linear_backward` is backpropagation through one linear layer; the
+:func:`~course_utils.nn.functional.linear_backward` is backpropagation through one linear layer; the
 ``MLP.backward`` method chains it with the activation derivatives from
-:mod:`course_utils.nn.activations`. The unit tests check every gradient against
+:mod:`course_utils.nn.functional`. The unit tests check every gradient against
 PyTorch's autograd. The class is small on purpose: the Playground explorer trains
 it a few steps at a time, in a few milliseconds.
 
@@ -26,69 +26,12 @@ import math
 import torch
 from torch import nn
 
-from .._validate import require_dims, shape_of
-from .activations import ACTIVATIONS, activation, activation_derivative
-from .losses import cross_entropy, cross_entropy_backward
+from .._validation import require_dims, shape_of
+from .functional.activation import ACTIVATIONS, activation, activation_derivative
+from .functional.linear import linear_backward
+from .functional.loss import cross_entropy, cross_entropy_backward
 
-__all__ = ["linear_forward", "linear_backward", "MLP"]
-
-
-def linear_forward(
-    input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None
-) -> torch.Tensor:
-    """``input @ weight.T + bias``, like ``F.linear``: input (N, in), weight (out, in), bias (out,)."""
-    require_dims(input, 2, "linear_forward", "input of shape (N, in_features)")
-    require_dims(
-        weight, 2, "linear_forward", "weight of shape (out_features, in_features)"
-    )
-    if input.shape[1] != weight.shape[1]:
-        raise ValueError(
-            f"linear_forward: input has {input.shape[1]} features but weight expects "
-            f"{weight.shape[1]} (input {tuple(input.shape)}, weight {tuple(weight.shape)})"
-        )
-    out = input @ weight.T
-    return out if bias is None else out + bias
-
-
-def linear_backward(
-    grad_output: torch.Tensor, input: torch.Tensor, weight: torch.Tensor
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Backpropagate through ``out = input @ weight.T + bias``.
-
-    Args:
-        grad_output: d loss / d out, shape (N, out).
-        input: the layer's input in the forward pass, (N, in).
-        weight: (out, in).
-
-    Returns:
-        ``(grad_input, grad_weight, grad_bias)``: ``grad_output @ weight`` (N, in),
-        ``grad_output.T @ input`` (out, in) and ``grad_output`` summed over the batch (out,).
-
-    Example:
-        >>> g, x, w = torch.ones(3, 2), torch.ones(3, 4), torch.ones(2, 4)
-        >>> [tuple(t.shape) for t in linear_backward(g, x, w)]
-        [(3, 4), (2, 4), (2,)]
-    """
-    require_dims(
-        grad_output, 2, "linear_backward", "grad_output of shape (N, out_features)"
-    )
-    require_dims(input, 2, "linear_backward", "input of shape (N, in_features)")
-    require_dims(
-        weight, 2, "linear_backward", "weight of shape (out_features, in_features)"
-    )
-    if grad_output.shape[0] != input.shape[0] or weight.shape != (
-        grad_output.shape[1],
-        input.shape[1],
-    ):
-        raise ValueError(
-            f"linear_backward: shapes do not fit together: grad_output {tuple(grad_output.shape)}, "
-            f"input {tuple(input.shape)}, weight {tuple(weight.shape)} "
-            "(expected (N, out), (N, in), (out, in))"
-        )
-    grad_input = grad_output @ weight  # each input feeds every output through W
-    grad_weight = grad_output.T @ input  # sum over the batch of outer products
-    grad_bias = grad_output.sum(dim=0)  # the bias is added to every example
-    return grad_input, grad_weight, grad_bias
+__all__ = ["MLP"]
 
 
 class MLP:
@@ -96,7 +39,7 @@ class MLP:
 
     Args:
         sizes: layer widths from input to output, e.g. ``[2, 8, 8, 2]``.
-        activation: a name from :data:`course_utils.nn.activations.ACTIVATIONS`.
+        activation: a name from :data:`course_utils.nn.functional.ACTIVATIONS`.
         seed: seed of the initial weights (PyTorch's ``nn.Linear`` initialisation:
             uniform in +-1/sqrt(fan_in)).
         dtype: floating-point type of the parameters.

@@ -27,7 +27,6 @@ from .surfaces import (
     plot_optimizer_paths,
 )
 from .training import (
-    confusion_matrix,
     plot_confusion_matrix,
     plot_history,
     plot_mistakes,
@@ -37,7 +36,6 @@ __all__ = [
     "DISPLAY_MODES",
     "PRESET_KERNELS",
     "apply_kernel",
-    "confusion_matrix",
     "display_mode_for",
     "feature_maps",
     "plot_confusion_matrix",

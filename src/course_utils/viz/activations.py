@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import torch
 
-from ..nn.activations import ACTIVATIONS, activation, activation_derivative
+from ..nn.functional.activation import ACTIVATIONS, activation, activation_derivative
 
 __all__ = ["ACTIVATION_PARAMETER", "neuron_curves", "plot_activations"]
 
@@ -37,7 +37,7 @@ def neuron_curves(
     """Output a = f(w x + b) of a one-input neuron and its slope da/dx = w f'(w x + b).
 
     Args:
-        name: a key of :data:`course_utils.nn.activations.ACTIVATIONS`.
+        name: a key of :data:`course_utils.nn.functional.ACTIVATIONS`.
         x: inputs.
         weight, bias: the neuron's w and b.
         parameter: the activation's shape parameter (see :data:`ACTIVATION_PARAMETER`);

@@ -24,7 +24,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from .._validate import require_dims
+from .._validation import require_dims
 
 __all__ = [
     "CLASS_COLORS",

@@ -2,7 +2,7 @@
 
 Example:
     >>> import torch
-    >>> from course_utils.nn import LeNet
+    >>> from course_utils.models import LeNet
     >>> maps = feature_maps(LeNet(), torch.rand(1, 28, 28))
     >>> list(maps)[:2]
     ['features.0 (Conv2d)', 'features.1 (ReLU)']
@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._validate import require_dims
+from .._validation import require_dims
 from .images import show_images, to_unit_range
 
 __all__ = ["feature_maps", "tile_channels", "plot_filters", "plot_feature_maps"]
@@ -25,7 +25,7 @@ def feature_maps(model: nn.Module, image: torch.Tensor) -> dict[str, torch.Tenso
     """Output of every image-shaped layer of ``model.features`` for one image.
 
     Args:
-        model: a network with a ``features`` ``nn.Sequential`` (like :class:`~course_utils.nn.LeNet`).
+        model: a network with a ``features`` ``nn.Sequential`` (like :class:`~course_utils.models.LeNet`).
         image: (C, H, W) for one image.
 
     Returns:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import torch
 
-from .._validate import require_dims, shape_of
-from ..nn.conv import conv2d
+from .._validation import require_dims, shape_of
+from ..nn.functional.conv import conv2d
 from .images import show_images, to_unit_range
 
 __all__ = ["PRESET_KERNELS", "apply_kernel", "display_mode_for", "plot_kernel_gallery"]
@@ -38,7 +38,7 @@ PRESET_KERNELS: dict[str, torch.Tensor] = {
 def apply_kernel(image: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
     """Cross-correlate a grey (H, W) image with a (k, k) kernel, keeping the size (zero padding).
 
-    Uses the course's own :func:`course_utils.nn.conv2d`.
+    Uses the course's own :func:`course_utils.nn.functional.conv2d`.
     """
     require_dims(image, 2, "apply_kernel", "a grey image of shape (H, W)")
     kernel = torch.as_tensor(kernel, dtype=image.dtype)

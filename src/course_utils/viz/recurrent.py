@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from .._validate import require_dims
+from .._validation import require_dims
 
 __all__ = [
     "plot_unrolled_rnn",
@@ -94,7 +94,7 @@ def plot_gradient_norms(
     Args:
         norms: ``{nonlinearity: {radius: norms}}`` where ``norms[k]`` is the gradient
             norm ``k`` steps back (as returned by
-            :func:`course_utils.nn.gradient_norms_through_time`).
+            :func:`course_utils.inspection.gradient_norms_through_time`).
         title: a title over the panels.
     """
     if not norms:

@@ -87,7 +87,7 @@ def plot_lr_range_test(result, title: str = "learning-rate range test"):
     """Loss against learning rate (log scale), raw and smoothed, with the suggestion marked.
 
     Args:
-        result: a :class:`course_utils.lr_range.LRRangeResult`.
+        result: a :class:`course_utils.optim.LRRangeResult`.
     """
     fig, ax = plt.subplots(figsize=(7, 3.6))
     ax.plot(result.lrs, result.losses, color="0.7", lw=1, label="loss of each batch")

@@ -5,7 +5,7 @@ The static counterpart of :class:`course_utils.widgets.LossSurfaceExplorer` is
 curves underneath.
 
 Example:
-    >>> from course_utils.nn.surfaces import SURFACES
+    >>> from course_utils.optim.surfaces import SURFACES
     >>> levels = contour_levels(SURFACES["quadratic"])
     >>> bool((levels[1:] > levels[:-1]).all())
     True
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..nn.surfaces import (
+from ..optim.surfaces import (
     PATH_OPTIMIZERS,
     SURFACES,
     OptimizerPath,

@@ -1,9 +1,6 @@
 """Figures about training and evaluation: learning curves, confusion matrix, mistakes.
 
-Example:
-    >>> import torch
-    >>> confusion_matrix(torch.tensor([0, 1, 1]), torch.tensor([0, 1, 0]), 2).tolist()
-    [[1, 0], [1, 1]]
+The counts come from :func:`course_utils.metrics.confusion_matrix`.
 """
 
 from __future__ import annotations
@@ -13,7 +10,7 @@ import torch
 
 from .images import show_images
 
-__all__ = ["plot_history", "confusion_matrix", "plot_confusion_matrix", "plot_mistakes"]
+__all__ = ["plot_history", "plot_confusion_matrix", "plot_mistakes"]
 
 
 def plot_history(history, title: str = "training"):
@@ -33,23 +30,6 @@ def plot_history(history, title: str = "training"):
     fig.suptitle(title)
     fig.tight_layout()
     return fig
-
-
-def confusion_matrix(
-    y_true: torch.Tensor, y_pred: torch.Tensor, num_classes: int
-) -> torch.Tensor:
-    """Counts ``C[i, j]`` of samples of true class i predicted as class j."""
-    y_true, y_pred = torch.as_tensor(y_true).long(), torch.as_tensor(y_pred).long()
-    if y_true.shape != y_pred.shape or y_true.dim() != 1:
-        raise ValueError(
-            f"expected two 1-D label tensors of equal length, got {tuple(y_true.shape)} "
-            f"and {tuple(y_pred.shape)}"
-        )
-    for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
-        if len(labels) and (labels.min() < 0 or labels.max() >= num_classes):
-            raise ValueError(f"{name} has labels outside [0, {num_classes - 1}]")
-    counts = torch.bincount(y_true * num_classes + y_pred, minlength=num_classes**2)
-    return counts.view(num_classes, num_classes)
 
 
 def plot_confusion_matrix(matrix: torch.Tensor, classes: list[str] | tuple[str, ...]):

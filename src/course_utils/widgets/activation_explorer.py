@@ -25,7 +25,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from ..nn.activations import ACTIVATIONS
+from ..nn.functional.activation import ACTIVATIONS
 from ..viz.activations import ACTIVATION_PARAMETER, neuron_curves
 
 __all__ = ["ActivationExplorer"]

@@ -1,6 +1,6 @@
 """Attention explorer: pick a model and a sentence, a layer, a head and a token; see where it looks.
 
-Models come as attention sources (:mod:`course_utils.nn.attention_sources`), so
+Models come as attention sources (:mod:`course_utils.models`), so
 the same explorer shows the date translator's cross-attention, the tiny GPT's
 causal self-attention and MiniLM's self-attention. Three views: the sentence
 shaded by the selected token's weights, the full heatmap of one head (hover a
@@ -10,8 +10,9 @@ stored maps in a few milliseconds.
 
 Example:
     >>> import torch
-    >>> from course_utils.nn.attention_sources import GPTSource
-    >>> from course_utils.nn.gpt import CharTokenizer, TinyGPT
+    >>> from course_utils.models import GPTSource
+    >>> from course_utils.data import CharTokenizer
+    >>> from course_utils.models import TinyGPT
     >>> tok = CharTokenizer("abc\\n")
     >>> gpt = GPTSource(TinyGPT(len(tok), 16, 16, 2, 2), tok, ["abc cab"])
     >>> explorer = AttentionExplorer({"gpt": gpt})
@@ -92,7 +93,7 @@ class AttentionExplorer:
     @classmethod
     def demo(cls, seed: int = 0) -> AttentionExplorer:
         """An explorer over the three models of the chapter, quickly trained with a seed."""
-        from ..nn.demo_models import demo_sources
+        from ..models.demo import demo_sources
 
         return cls(demo_sources(seed=seed))
 

@@ -2,7 +2,7 @@
 
 Example:
     >>> import torch
-    >>> from course_utils.nn import LeNet
+    >>> from course_utils.models import LeNet
     >>> explorer = FeatureMapExplorer(LeNet(), torch.rand(3, 1, 28, 28), torch.tensor([0, 1, 2]))
     >>> explorer.layer.value
     'features.0 (Conv2d)'
@@ -14,7 +14,7 @@ import ipywidgets as widgets
 import torch
 from torch import nn
 
-from .._validate import require_dims
+from .._validation import require_dims
 from ..viz.features import feature_maps, tile_channels
 from ..viz.images import png_bytes
 
@@ -83,7 +83,7 @@ class FeatureMapExplorer:
         """A LeNet trained for one epoch on 1,000 MNIST digits (about 2 s on a CPU),
         browsing 20 test digits. Used by the tests and benchmarks."""
         from ..data import load_mnist
-        from ..nn import LeNet
+        from ..models import LeNet
         from ..train import fit
 
         data = load_mnist(limit=1000, seed=seed)

@@ -19,7 +19,8 @@ from __future__ import annotations
 import ipywidgets as widgets
 import torch
 
-from ..nn.rnn import NONLINEARITIES, gradient_norms_through_time
+from ..inspection import gradient_norms_through_time
+from ..nn.functional.recurrent import NONLINEARITIES
 
 __all__ = ["GradientFlowExplorer", "svg_log_plot"]
 

@@ -21,8 +21,8 @@ import ipywidgets as widgets
 import matplotlib
 import torch
 
-from ..data.sequences import CharVocab
-from ..nn.char_rnn import CharRNN
+from ..data.vocab import CharVocab
+from ..models.char_rnn import CharRNN
 from ..viz.images import png_bytes
 from ..viz.recurrent import character_responses
 
@@ -36,7 +36,7 @@ def _colour(value: float) -> str:
 
 
 class HiddenStateExplorer:
-    """Browse the hidden units of a trained :class:`~course_utils.nn.CharRNN`.
+    """Browse the hidden units of a trained :class:`~course_utils.models.CharRNN`.
 
     Args:
         model: the character model (its states are read with ``hidden_states``).

@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from PIL import Image
 
-from ..nn.surfaces import PATH_OPTIMIZERS, SURFACES, OptimizerPath, optimizer_path
+from ..optim.surfaces import PATH_OPTIMIZERS, SURFACES, OptimizerPath, optimizer_path
 from ..viz.surfaces import LOSS_FLOOR, OPTIMIZER_COLORS, draw_surface
 
 __all__ = ["LossSurfaceExplorer"]
@@ -60,7 +60,7 @@ class LossSurfaceExplorer:
     """Watch optimizers race on a 2-D loss surface. Display it by putting it last in a cell.
 
     Args:
-        surface: name of the surface shown first (see :data:`course_utils.nn.SURFACES`).
+        surface: name of the surface shown first (see :data:`course_utils.optim.SURFACES`).
         optimizers: optimizers ticked at the start.
         steps: number of steps at the start.
     """

@@ -29,7 +29,7 @@ import ipywidgets as widgets
 import torch
 
 from ..data.toy2d import TOY2D_DATASETS, make_toy2d
-from ..nn.losses import cross_entropy
+from ..nn.functional.loss import cross_entropy
 from ..nn.mlp import MLP
 from ..viz.decision import decision_grid, decision_rgb
 from ..viz.images import png_bytes

@@ -1,0 +1,105 @@
+"""From-scratch functions that mirror ``torch.nn.functional`` name for name, argument for argument.
+
+Import it the way you import PyTorch's::
+
+    import course_utils.nn.functional as CF      # ours
+    import torch.nn.functional as F              # PyTorch's
+
+and the same call gives the same numbers (the unit tests check this on many
+shapes, including PyTorch's own test inputs). Besides the mirrors, each module
+keeps the versions written for teaching, with a clear suffix: ``*_loops`` walk
+over every output position one by one, ``*_backward`` and ``*_derivative`` are
+gradients written by hand.
+
+Example:
+    >>> import torch
+    >>> import course_utils.nn.functional as CF
+    >>> x = torch.randn(2, 3, 8, 8)
+    >>> w = torch.randn(4, 3, 3, 3)
+    >>> torch.allclose(CF.conv2d(x, w, padding=1), torch.nn.functional.conv2d(x, w, padding=1), atol=1e-5)
+    True
+"""
+
+from .activation import (
+    ACTIVATIONS,
+    activation,
+    activation_derivative,
+    elu,
+    elu_derivative,
+    gelu,
+    gelu_derivative,
+    identity,
+    identity_derivative,
+    leaky_relu,
+    leaky_relu_derivative,
+    log_softmax,
+    relu,
+    relu_derivative,
+    sigmoid,
+    sigmoid_derivative,
+    softmax,
+    softplus,
+    softplus_derivative,
+    tanh,
+    tanh_derivative,
+)
+from .attention import (
+    attention_weights,
+    causal_mask,
+    padding_mask,
+    scaled_dot_product_attention,
+)
+from .conv import conv2d, conv2d_loops, conv_output_size
+from .linear import linear, linear_backward
+from .loss import cross_entropy, cross_entropy_backward, mse_loss, mse_loss_backward
+from .pooling import max_pool2d, max_pool2d_loops
+from .recurrent import NONLINEARITIES, gru_cell, lstm_cell, rnn_cell
+
+__all__ = [
+    # convolution and pooling
+    "conv2d",
+    "conv2d_loops",
+    "conv_output_size",
+    "max_pool2d",
+    "max_pool2d_loops",
+    # linear layers
+    "linear",
+    "linear_backward",
+    # activations
+    "relu",
+    "leaky_relu",
+    "elu",
+    "gelu",
+    "sigmoid",
+    "tanh",
+    "softplus",
+    "identity",
+    "softmax",
+    "log_softmax",
+    "relu_derivative",
+    "leaky_relu_derivative",
+    "elu_derivative",
+    "gelu_derivative",
+    "sigmoid_derivative",
+    "tanh_derivative",
+    "softplus_derivative",
+    "identity_derivative",
+    "ACTIVATIONS",
+    "activation",
+    "activation_derivative",
+    # losses
+    "mse_loss",
+    "mse_loss_backward",
+    "cross_entropy",
+    "cross_entropy_backward",
+    # attention
+    "scaled_dot_product_attention",
+    "attention_weights",
+    "causal_mask",
+    "padding_mask",
+    # recurrent cells
+    "rnn_cell",
+    "lstm_cell",
+    "gru_cell",
+    "NONLINEARITIES",
+]

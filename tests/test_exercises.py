@@ -1,0 +1,224 @@
+"""Exercise checkers must pass right answers and catch wrong ones, with a useful message."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from course_utils import exercises
+from course_utils.exercises import (
+    ExerciseFailed,
+    check_conv2d,
+    check_function,
+    check_max_pool2d,
+    check_rnn_sequence,
+    check_softmax_with_temperature,
+)
+from course_utils.nn.functional import conv2d, max_pool2d
+
+
+def test_right_answers_pass(capsys):
+    assert check_conv2d(conv2d)
+    assert check_conv2d(conv2d, stride=True).cases == 24
+    assert check_max_pool2d(max_pool2d)
+    assert capsys.readouterr().out.count("PASS") == 3
+
+
+def test_forgetting_padding_is_caught():
+    def no_padding(input, weight, padding=0):
+        return F.conv2d(input, weight)
+
+    result = check_conv2d(no_padding)
+    assert not result.passed
+    assert "expected shape" in result.message and "padding=1" in result.message
+
+
+def test_flipping_the_kernel_is_caught():
+    def flipped(input, weight, padding=0):
+        return F.conv2d(input, weight.flip(-1, -2), padding=padding)
+
+    result = check_conv2d(flipped, strict=False)
+    assert not result.passed and "values differ" in result.message
+
+
+def test_unwritten_and_crashing_functions_are_reported_not_raised():
+    def todo(input, weight, padding=0):
+        raise NotImplementedError
+
+    def crashes(input, kernel_size, stride=None):
+        return input[99]
+
+    assert "not written yet" in check_conv2d(todo).message
+    assert "IndexError" in check_max_pool2d(crashes).message
+
+
+def test_strict_mode_raises():
+    with pytest.raises(ExerciseFailed, match="NOT YET"):
+        check_function(
+            lambda x: x + 1, lambda x: x, [{"x": torch.zeros(2)}], strict=True
+        )
+
+
+def test_non_tensor_result_and_bad_arguments():
+    result = check_function(
+        lambda x: None, lambda x: x, [{"x": torch.zeros(2)}], verbose=False
+    )
+    assert "expected a tensor, got NoneType" in result.message
+    with pytest.raises(TypeError, match="function to check"):
+        check_function(3, lambda x: x, [{"x": torch.zeros(2)}])
+    with pytest.raises(ValueError, match="at least one case"):
+        check_function(lambda x: x, lambda x: x, [])
+
+
+# ----------------------------------------------------------------------------- recurrent networks
+
+
+def rnn_sequence(input, h0, w_ih, w_hh, b_ih, b_hh):
+    from course_utils.nn.functional import rnn_cell
+
+    states, h = [], h0
+    for x_t in input:
+        h = rnn_cell(x_t, h, w_ih, w_hh, b_ih, b_hh)
+        states.append(h)
+    return torch.stack(states)
+
+
+def test_rnn_sequence_right_answer_passes():
+    result = check_rnn_sequence(rnn_sequence, strict=True)
+    assert result.passed and result.cases == 12
+
+
+def test_rnn_sequence_mistakes_are_caught():
+    def forgets_the_state(input, h0, w_ih, w_hh, b_ih, b_hh):
+        return torch.tanh(input @ w_ih.T + b_ih + h0 @ w_hh.T + b_hh)  # h0 every step
+
+    def returns_only_the_last(input, h0, w_ih, w_hh, b_ih, b_hh):
+        return rnn_sequence(input, h0, w_ih, w_hh, b_ih, b_hh)[-1]
+
+    assert "values differ" in check_rnn_sequence(forgets_the_state).message
+    assert "expected shape" in check_rnn_sequence(returns_only_the_last).message
+
+
+def test_softmax_with_temperature_needs_the_max_trick():
+    def naive(logits, temperature):
+        e = (logits / temperature).exp()
+        return e / e.sum(-1, keepdim=True)
+
+    def stable(logits, temperature):
+        z = logits / temperature
+        e = (z - z.amax(-1, keepdim=True)).exp()
+        return e / e.sum(-1, keepdim=True)
+
+    def multiplies(logits, temperature):
+        return torch.softmax(logits * temperature, dim=-1)
+
+    assert check_softmax_with_temperature(stable, strict=True).cases == 16
+    assert not check_softmax_with_temperature(naive)
+    assert not check_softmax_with_temperature(multiplies)
+
+
+# ----------------------------------------------------------------------------- optimizers chapter
+
+
+def _reference_adam(param, grads, lr, betas, eps):
+    from course_utils.optim import Adam
+
+    return exercises.optimizer_trajectory(Adam, param, grads, lr=lr, betas=betas, eps=eps)
+
+
+def test_adam_checker_passes_a_right_answer_and_catches_the_classic_mistakes(capsys):
+    assert exercises.check_adam(_reference_adam)
+
+    def adam(
+        param, grads, lr, betas, eps, correct_m=True, correct_v=True, source=False
+    ):
+        beta1, beta2 = betas
+        m, v, p = torch.zeros_like(param), torch.zeros_like(param), param.clone()
+        out = [p.clone()]
+        for t, g in enumerate(grads, start=1):
+            m = beta1 * m + (1 - beta1) * g
+            v = beta2 * v + (1 - beta2) * g * g
+            if (
+                source
+            ):  # the formula of the seed article: m_t = v_t / (1 - beta2^t), no root
+                p = p - lr * v / (1 - beta2**t)
+            else:
+                m_hat = m / (1 - beta1**t) if correct_m else m
+                v_hat = v / (1 - beta2**t) if correct_v else v
+                p = p - lr * m_hat / (v_hat.sqrt() + eps)
+            out.append(p.clone())
+        return torch.stack(out)
+
+    assert exercises.check_adam(adam)  # a hand-written right answer passes too
+    for wrong in (
+        {"source": True},
+        {"correct_m": False},
+        {"correct_v": False},
+    ):
+        result = exercises.check_adam(lambda wrong=wrong, **case: adam(**case, **wrong))
+        assert not result.passed and "values differ" in result.message
+    capsys.readouterr()
+
+
+def test_sgd_momentum_checker():
+    from course_utils.optim import SGD
+
+    def right(param, grads, lr, momentum, nesterov=False):
+        return exercises.optimizer_trajectory(
+            SGD, param, grads, lr=lr, momentum=momentum, nesterov=nesterov
+        )
+
+    def ignores_nesterov(param, grads, lr, momentum, nesterov=False):
+        return right(param, grads, lr, momentum, nesterov=False)
+
+    def velocity_with_lr_inside(param, grads, lr, momentum, nesterov=False):
+        # v = mu v + lr g; p -= v: the same as PyTorch's for a constant lr (not a bug)...
+        v, p, out = torch.zeros_like(param), param.clone(), [param.clone()]
+        for g in grads:
+            v = momentum * v + lr * g
+            p = p - (lr * g + momentum * v if nesterov else v)
+            out.append(p.clone())
+        return torch.stack(out)
+
+    def no_momentum(param, grads, lr, momentum, nesterov=False):
+        return torch.cat([param[None], param - lr * grads.cumsum(0)])
+
+    assert exercises.check_sgd_momentum(right, strict=True)
+    assert exercises.check_sgd_momentum(velocity_with_lr_inside)
+    assert not exercises.check_sgd_momentum(ignores_nesterov)
+    assert not exercises.check_sgd_momentum(no_momentum)
+    with pytest.raises(exercises.ExerciseFailed):
+        exercises.check_sgd_momentum(no_momentum, strict=True)
+
+
+# ----------------------------------------------------------------------------- attention
+from course_utils.exercises import check_attention  # noqa: E402
+from course_utils.nn.functional import scaled_dot_product_attention  # noqa: E402
+
+
+def test_attention_check_passes_the_reference():
+    result = check_attention(
+        scaled_dot_product_attention,
+        strict=True,
+    )
+    assert result.passed and result.cases == 36
+
+
+def test_attention_check_catches_missing_scale_and_ignored_mask():
+    def unscaled(query, key, value, attn_mask=None):
+        scores = query @ key.transpose(-2, -1)
+        if attn_mask is not None:
+            scores = scores.masked_fill(~attn_mask, float("-inf"))
+        return scores.softmax(-1) @ value
+
+    def ignores_mask(query, key, value, attn_mask=None):
+        return F.scaled_dot_product_attention(query, key, value)
+
+    def inverted_mask(query, key, value, attn_mask=None):
+        if attn_mask is not None:
+            attn_mask = ~attn_mask
+            attn_mask[..., 0] = True
+        return F.scaled_dot_product_attention(query, key, value, attn_mask=attn_mask)
+
+    for wrong in (unscaled, ignores_mask, inverted_mask):
+        result = check_attention(wrong)
+        assert not result.passed and "values differ" in result.message, wrong.__name__
