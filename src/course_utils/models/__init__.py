@@ -14,6 +14,7 @@ from .gpt import KVCache, TinyGPT, generate
 from .lenet import LeNet
 from .pretrained import embed_sentences, load_minilm, minilm_attention
 from .seq2seq import DateTranslator
+from .smollm import load_smollm
 
 __all__ = [
     # convolutional networks
@@ -30,6 +31,7 @@ __all__ = [
     "load_minilm",
     "embed_sentences",
     "minilm_attention",
+    "load_smollm",
     # attention maps of each model, for figures and the attention explorer
     "AttentionMaps",
     "DateTranslatorSource",

