@@ -2,9 +2,10 @@
 
 Works with ipywidgets 7.7 (Colab) and 8. Everything that does not move (the
 contours of each surface, the axes of both panels) is drawn once and its pixels
-kept (matplotlib's "blitting"); a control change only reruns the optimizers whose
-settings changed (a millisecond or two for 200 steps on two numbers), draws their
-paths and loss curves over the stored pixels, and sends the picture as JPEG.
+kept (a :class:`~course_utils.viz.encode.BlitFigure`, one background per
+surface); a control change only reruns the optimizers whose settings changed (a
+millisecond or two for 200 steps on two numbers), draws their paths and loss
+curves over the stored pixels, and sends the picture as JPEG.
 
 Example:
     >>> explorer = LossSurfaceExplorer.demo()

@@ -72,18 +72,7 @@ class PlaygroundExplorer(Explorer):
         resolution: int = 60,
         scale: int = 4,
     ) -> None:
-        if dataset not in TOY2D_DATASETS:
-            raise ValueError(
-                f"unknown data set {dataset!r}: expected one of {', '.join(TOY2D_DATASETS)}"
-            )
-        if activation not in PLAYGROUND_ACTIVATIONS:
-            raise ValueError(
-                f"unknown activation {activation!r}: expected one of {', '.join(PLAYGROUND_ACTIVATIONS)}"
-            )
-        if learning_rate not in LEARNING_RATES:
-            raise ValueError(
-                f"learning_rate must be one of {LEARNING_RATES}, got {learning_rate!r}"
-            )
+        _check_arguments(dataset, activation, learning_rate)
         self.n, self.seed, self.resolution, self.scale = n, seed, resolution, scale
         self.grid = decision_grid(self.extent, resolution)
         self._make_controls(dataset, noise, width, depth, activation, learning_rate)
@@ -255,4 +244,19 @@ class PlaygroundExplorer(Explorer):
         self.info.value = (
             f"step <b>{self.step_count}</b>, {self.model.num_parameters()} parameters"
             f"<br>{status}<br>{settings}"
+        )
+
+
+def _check_arguments(dataset: str, activation: str, learning_rate: float) -> None:
+    if dataset not in TOY2D_DATASETS:
+        raise ValueError(
+            f"unknown data set {dataset!r}: expected one of {', '.join(TOY2D_DATASETS)}"
+        )
+    if activation not in PLAYGROUND_ACTIVATIONS:
+        raise ValueError(
+            f"unknown activation {activation!r}: expected one of {', '.join(PLAYGROUND_ACTIVATIONS)}"
+        )
+    if learning_rate not in LEARNING_RATES:
+        raise ValueError(
+            f"learning_rate must be one of {LEARNING_RATES}, got {learning_rate!r}"
         )
