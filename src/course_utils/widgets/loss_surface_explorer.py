@@ -99,7 +99,7 @@ class LossSurfaceExplorer(Explorer):
                 value=name in optimizers,
                 description=name,
                 indent=False,
-                layout=widgets.Layout(width="95px"),
+                layout=widgets.Layout(width="115px"),
             )
             for name in PATH_OPTIMIZERS
         }
@@ -308,7 +308,7 @@ class LossSurfaceExplorer(Explorer):
             "<tr><th>optimizer</th><th>lr</th><th>settings</th><th>final loss - minimum</th>"
             "<th>distance to nearest minimum</th></tr>"
         )
-        return f"<table>{head}{''.join(rows)}</table>{self._unused_note(paths)}"
+        return f"<table style='border-spacing:12px 2px'>{head}{''.join(rows)}</table>{self._unused_note(paths)}"
 
     def _unused_note(self, paths) -> str:
         """Name the sliders that no ticked optimizer uses, so moving them is not a mystery."""
