@@ -271,7 +271,7 @@ def test_old_vocabulary_names_warn_and_build_the_new_class():
     assert tokenizer.itos == ["\n", "a", "b"]
     assert padded.itos[:3] == ["<pad>", "<s>", "</s>"] and len(padded) == 14
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
-        course_utils.data.Nope
+        _ = course_utils.data.Nope
 
 
 # ----------------------------------------------------------------------------- language-model windows

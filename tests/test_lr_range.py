@@ -95,7 +95,7 @@ def test_a_loss_that_is_not_finite_at_the_first_step_is_reported():
         lr_range_test(model, (X, y), batch_size=300, device="cpu")
     assert torch.equal(model.weight, before)  # the model is restored all the same
     with pytest.raises(ValueError, match="no loss was recorded"):
-        LRRangeResult([], [], [], stopped_early=True).min_loss_lr
+        _ = LRRangeResult([], [], [], stopped_early=True).min_loss_lr
 
 
 def test_sequence_data_works_too():
