@@ -577,8 +577,9 @@ class _Tally:
         else:
             count = len(targets)
         self.classified &= classes
-        self.loss += loss * count
-        self.count += count
+        if count:  # a batch of padding only has no loss (its mean over nothing is NaN)
+            self.loss += loss * count
+            self.count += count
 
     def metrics(self) -> dict[str, float]:
         if self.count == 0:
