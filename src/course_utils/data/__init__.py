@@ -1,12 +1,16 @@
 """Offline data sets: real data that ships inside pip packages, or data generated with a seed.
 
 Nothing here downloads anything. A loader whose package is missing says which
-package to install.
+package to install. Text becomes ids through one character vocabulary,
+:class:`CharVocab`, with optional padding, start and end tokens; language-model
+windows come from :func:`lm_windows` and :func:`lm_batches`.
 
 Example:
-    >>> from course_utils.data import load_photo
+    >>> from course_utils.data import CharVocab, load_photo
     >>> load_photo("camera", size=64).shape
     torch.Size([64, 64])
+    >>> CharVocab("hello").encode("hole").tolist()
+    [1, 3, 2, 0]
 """
 
 from .augment import RandomShift
@@ -20,7 +24,7 @@ from .dates import (
     write_date,
 )
 from .images import PHOTOS, load_photo
-from .language import lm_batches, names_corpus
+from .language import lm_batches, lm_windows, names_corpus
 from .mnist import ImageSplit, load_digits, load_mnist
 from .names import load_first_names, load_name_genders
 from .sequences import (
@@ -31,7 +35,7 @@ from .sequences import (
     sliding_windows,
 )
 from .toy2d import TOY2D_DATASETS, make_toy2d
-from .vocab import CharTokenizer, CharVocab, PaddedCharVocab
+from .vocab import CharVocab, deprecated_name
 
 __all__ = [
     # images
@@ -54,10 +58,9 @@ __all__ = [
     "load_first_names",
     "load_name_genders",
     "names_corpus",
-    "lm_batches",
     "CharVocab",
-    "PaddedCharVocab",
-    "CharTokenizer",
+    "lm_windows",
+    "lm_batches",
     # dates written by people
     "DATE_FORMATS",
     "DatePairs",
@@ -67,3 +70,8 @@ __all__ = [
     "split_dates",
     "write_date",
 ]
+
+
+def __getattr__(name: str):
+    """``PaddedCharVocab`` and ``CharTokenizer`` (before 0.2) still work, with a warning."""
+    return deprecated_name(name, __name__)
