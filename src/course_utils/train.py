@@ -86,7 +86,9 @@ def show_progress() -> bool:
     )
 
 
-def _loader(data: Data, batch_size: int, shuffle: bool, seed: int) -> DataLoader:
+def _loader(
+    data: Data, batch_size: int, shuffle: bool, seed: int, name: str = "data"
+) -> DataLoader:
     if isinstance(data, tuple):
         if len(data) != 2 or not all(isinstance(t, torch.Tensor) for t in data):
             raise TypeError(
@@ -103,6 +105,8 @@ def _loader(data: Data, batch_size: int, shuffle: bool, seed: int) -> DataLoader
         raise TypeError(
             f"data must be a Dataset or a pair of tensors, got {type(data).__name__}"
         )
+    if len(data) == 0:
+        raise ValueError(f"{name} is empty: expected at least one sample, got 0")
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
     generator = torch.Generator().manual_seed(seed)  # the same shuffles on every run
@@ -158,7 +162,9 @@ def evaluate(
     device = pick_device(device)
     model.to(device).eval()
     total_loss, correct, count = 0.0, 0, 0
-    for inputs, targets in _loader(data, batch_size, shuffle=False, seed=0):
+    for inputs, targets in _loader(
+        data, batch_size, shuffle=False, seed=0, name="evaluate: data"
+    ):
         inputs, targets = inputs.to(device), targets.to(device)
         with _autocast(device, amp):
             logits = model(inputs)
@@ -235,7 +241,9 @@ def fit(
     device = pick_device(device)
     model.to(device)
     optimizer = optimizer or torch.optim.Adam(model.parameters(), lr=lr)
-    loader = _loader(train_data, batch_size, shuffle=True, seed=seed)
+    loader = _loader(
+        train_data, batch_size, shuffle=True, seed=seed, name="fit: train_data"
+    )
     scheduler = _scheduler(optimizer, schedule, total_steps=epochs * len(loader))
     history = History()
 
