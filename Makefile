@@ -34,10 +34,11 @@ COLAB_STAMP := $(COLAB_ENV)/.installed
 BENCH_ARGS ?=
 
 PYTEST := OMP_NUM_THREADS=$(THREADS) $(BIN)/python -m pytest -n $(JOBS) -rs
-# Unit tests and doctests: everything under src/ and tests/ but the notebook tests
-# and the browser check (tests/notebooks/test_structure.py, which only reads the
-# notebooks, runs with nbval).
-UNIT := --doctest-modules src tests --ignore=tests/notebooks --ignore=tests/test_book_browser.py
+# Every test and doctest under src/ and tests/ but the browser check; UNIT leaves out
+# the notebook tests too; NOT_HERE, those that test-smoke and test-colab run.
+TESTS := --doctest-modules src tests --ignore=tests/test_book_browser.py
+UNIT := $(TESTS) --ignore=tests/notebooks
+NOT_HERE := --ignore=tests/notebooks/test_papermill_smoke.py --ignore=tests/notebooks/test_colab_setup.py
 NBVAL := --nbval-current-env --nbval-sanitize-with tests/notebooks/sanitize.cfg
 
 .PHONY: venv book unit test test-book test-notebooks test-smoke test-colab bench lint lab notebooks clean
@@ -96,10 +97,10 @@ test-book: $(STAMP)
 		|| { cat _build/browser.log; echo "make test-book: the browser check failed"; exit 1; }
 	@sed -n '/short test summary/,$$p' _build/browser.log | grep . || tail -n 1 _build/browser.log
 
-# nbval on every notebook, every unit test (slow ones included) and the notebooks' anatomy.
+# nbval on every notebook, every unit test (slow ones included) and the notebooks'
+# anatomy (tests/notebooks/test_structure.py).
 test-notebooks: $(STAMP)
-	$(PYTEST) --dist loadscope --nbval chapters $(NBVAL) $(UNIT) \
-		tests/notebooks/test_structure.py $(PYTEST_ARGS)
+	$(PYTEST) --dist loadscope --nbval chapters $(NBVAL) $(TESTS) $(NOT_HERE) $(PYTEST_ARGS)
 
 # papermill runs every notebook with FAST=True injected, in SMOKE_PYTHON's kernel.
 test-smoke: $(STAMP)
@@ -116,7 +117,7 @@ $(COLAB_STAMP): requirements-colab.txt $(STAMP)
 test-colab: $(COLAB_STAMP)
 	PYTHONPATH=$(abspath $(COLAB_ENV))$${PYTHONPATH:+:$$PYTHONPATH} COURSE_EXPECT_IPYWIDGETS=7.7.1 \
 		$(PYTEST) --dist loadscope \
-		-W "ignore:The .ipykernel.comm.Comm. class has been deprecated:DeprecationWarning" \
+		-W 'ignore:The `ipykernel.comm.Comm` class has been deprecated:DeprecationWarning' \
 		tests/test_colab_env.py tests/notebooks/test_colab_setup.py \
 		tests/test_explorers.py $(wildcard tests/test_widgets*.py)
 

@@ -70,6 +70,11 @@ def _range(spread: dict | None, digits: int, key_low="q1", key_high="q3") -> str
     return f"{spread[key_low]:.{digits}f}–{spread[key_high]:.{digits}f}"
 
 
+def _digits(ratio: float) -> int:
+    """Decimals for a ratio: one above 1 (489.8x, 1.4x), two below (0.83x)."""
+    return 1 if ratio >= 1 else 2
+
+
 def _notebooks(timing: dict) -> list[str]:
     runs = len(timing["book"]["runs_s"])
     how = (
@@ -142,8 +147,8 @@ def _scratch(rows: list[dict]) -> list[str]:
             _range(r.get("scratch_spread"), 3),
             f"{r['torch_ms']:.3f}",
             _range(r.get("torch_spread"), 3),
-            f"{r['ratio']:.1f}x",
-            _range(r.get("ratio_spread"), 1),
+            f"{r['ratio']:.{_digits(r['ratio'])}f}x",
+            _range(r.get("ratio_spread"), _digits(r["ratio"])),
         ]
         for r in rows
     ]

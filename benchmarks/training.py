@@ -141,7 +141,7 @@ def training_rows(devices: list[torch.device]) -> list[dict]:
             row["speedup"] = row["cuda_samples_per_s"] / row["cpu_samples_per_s"]
         print(
             f"  {name}: {row['cpu_samples_per_s']:,.0f} samples/s on the CPU "
-            f"({row['cpu_threads']} threads)"
+            f"({row['cpu_threads']} CPU threads)"
         )
         rows.append(row)
     return rows

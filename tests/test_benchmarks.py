@@ -296,7 +296,17 @@ SCRATCH = [
         "scratch_spread": {"q1": 1.9, "q3": 2.1},
         "torch_spread": {"q1": 0.9, "q3": 1.1},
         "ratio_spread": {"q1": 1.8, "q3": 2.2},
-    }
+    },
+    {
+        "operation": "Adam step",
+        "size": "1,000 parameters",
+        "scratch_ms": 0.05,
+        "torch_ms": 0.06,
+        "ratio": 0.83,
+        "scratch_spread": {"q1": 0.049, "q3": 0.051},
+        "torch_spread": {"q1": 0.059, "q3": 0.061},
+        "ratio_spread": {"q1": 0.8, "q3": 0.86},
+    },
 ]
 
 
@@ -339,6 +349,7 @@ def test_every_section_names_its_own_machine_and_date():
         "| conv2d | small | 2.000 | 1.900–2.100 | 1.000 | 0.900–1.100 | 2.0x | 1.8–2.2 |"
         in text
     )
+    assert "| 0.060 | 0.059–0.061 | 0.83x | 0.80–0.86 |" in text
     assert "Skipped: no CUDA GPU" in text
 
 
