@@ -2,6 +2,7 @@
 #   make book        build the rendered book into _build/html
 #   make unit        unit tests and doctests of course_utils, without the slow ones (about a minute)
 #   make test        every check: lint, book build + browser, all unit tests, nbval, papermill, Colab-like
+#   make test-smoke  papermill runs every notebook with FAST=True (SMOKE_PYTHON: on another Python)
 #   make test-colab  explorer tests and every notebook's setup cell with Colab's ipywidgets 7.7.1
 #   make lab         open the notebooks in JupyterLab
 #   make notebooks   re-execute every notebook in place (after changing code they use)
@@ -34,9 +35,9 @@ COLAB_STAMP := $(COLAB_ENV)/.installed
 BENCH_ARGS ?=
 
 PYTEST := OMP_NUM_THREADS=$(THREADS) $(BIN)/python -m pytest -n $(JOBS) -rs
-# Every test and doctest under src/ and tests/ but the browser check; UNIT leaves out
-# the notebook tests too; NOT_HERE, those that test-smoke and test-colab run.
-TESTS := --doctest-modules src tests --ignore=tests/test_book_browser.py
+# Every test and doctest under src/, benchmarks/ and tests/ but the browser check; UNIT
+# leaves out the notebook tests too; NOT_HERE, those that test-smoke and test-colab run.
+TESTS := --doctest-modules src benchmarks tests --ignore=tests/test_book_browser.py
 UNIT := $(TESTS) --ignore=tests/notebooks
 NOT_HERE := --ignore=tests/notebooks/test_papermill_smoke.py --ignore=tests/notebooks/test_colab_setup.py
 NBVAL := --nbval-current-env --nbval-sanitize-with tests/notebooks/sanitize.cfg
