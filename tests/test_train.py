@@ -86,6 +86,25 @@ def test_fit_rejects_bad_arguments():
         fit(model, (X, y), batch_size=0)
 
 
+@pytest.mark.parametrize(
+    "empty",
+    [
+        (torch.empty(0, 2), torch.empty(0, dtype=torch.long)),
+        torch.utils.data.TensorDataset(torch.empty(0, 2), torch.empty(0)),
+    ],
+    ids=["tensors", "dataset"],
+)
+@pytest.mark.parametrize("schedule", ["constant", "onecycle"])
+def test_fit_on_empty_data_says_so(empty, schedule):
+    model = nn.Linear(2, 2)
+    before = model.weight.detach().clone()
+    with pytest.raises(ValueError, match="fit: train_data is empty.*got 0"):
+        fit(model, empty, epochs=1, schedule=schedule, device="cpu", verbose=False)
+    assert torch.equal(model.weight, before)
+    with pytest.raises(ValueError, match="evaluate: data is empty.*got 0"):
+        evaluate(model, empty, device="cpu")
+
+
 def test_predict_and_history_helpers():
     model = nn.Linear(3, 4)
     assert predict(model, torch.randn(1030, 3), device="cpu").shape == (1030, 4)

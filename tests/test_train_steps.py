@@ -277,7 +277,8 @@ def test_both_loops_reject_bad_input(loop):
     X, y = separable(8)
     empty = (torch.zeros(0, 2), torch.zeros(0, dtype=torch.long))
     with pytest.raises(
-        ValueError, match=f"{loop}: train_data is empty \\(0 samples\\)"
+        ValueError,
+        match=f"{loop}: train_data is empty: expected at least one sample, got 0",
     ):
         run(empty)
     with pytest.raises(ValueError, match=f"{loop}: train_data is empty"):

@@ -649,7 +649,7 @@ def _check_data(data: object, who: str, name: str) -> Data:
             f"got {type(data).__name__}"
         )
     if _length(data) == 0:
-        raise ValueError(f"{who}: {name} is empty (0 samples)")
+        raise ValueError(f"{who}: {name} is empty: expected at least one sample, got 0")
     return data
 
 
