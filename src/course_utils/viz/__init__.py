@@ -10,6 +10,12 @@ from .activations import neuron_curves, plot_activations
 from .decision import decision_grid, decision_rgb, plot_decision_boundaries
 from .features import feature_maps, plot_feature_maps, plot_filters, tile_channels
 from .images import DISPLAY_MODES, png_bytes, show_images, to_unit_range
+from .initialization import (
+    deep_mlp_statistics,
+    histogram_image,
+    init_std,
+    plot_layer_histograms,
+)
 from .kernels import PRESET_KERNELS, apply_kernel, display_mode_for, plot_kernel_gallery
 from .recurrent import (
     character_responses,
@@ -60,6 +66,10 @@ __all__ = [
     "decision_grid",
     "decision_rgb",
     "plot_decision_boundaries",
+    "deep_mlp_statistics",
+    "histogram_image",
+    "init_std",
+    "plot_layer_histograms",
     # Optimizers chapter
     "OPTIMIZER_COLORS",
     "contour_levels",
