@@ -7,6 +7,7 @@ Example:
 """
 
 from .activations import neuron_curves, plot_activations
+from .autograd import plot_graph
 from .decision import decision_grid, decision_rgb, plot_decision_boundaries
 from .features import feature_maps, plot_feature_maps, plot_filters, tile_channels
 from .images import DISPLAY_MODES, png_bytes, show_images, to_unit_range
@@ -66,6 +67,7 @@ __all__ = [
     "decision_grid",
     "decision_rgb",
     "plot_decision_boundaries",
+    "plot_graph",
     "deep_mlp_statistics",
     "histogram_image",
     "init_std",

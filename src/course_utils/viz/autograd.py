@@ -37,7 +37,7 @@ def plot_graph(
             (``.grad`` is shown for leaves anyway).
         title: a title above the graph.
     """
-    if not isinstance(output, Value):
+    if not hasattr(output, "topological_order"):  # a Value, or a class written like it
         raise TypeError(
             f"plot_graph: output must be a Value, got {type(output).__name__}"
         )
