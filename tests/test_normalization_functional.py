@@ -49,7 +49,9 @@ def test_batch_norm_without_running_stats_uses_the_batch(seed):
     got = CF.batch_norm(x, None, None, training=True)
     assert _close(got, F.batch_norm(x, None, None, training=True), x.dtype)
     # each channel of the output has mean 0 and (biased) variance close to 1
-    assert torch.allclose(got.mean(dim=(0, 2)), torch.zeros(3, dtype=x.dtype), atol=1e-10)
+    assert torch.allclose(
+        got.mean(dim=(0, 2)), torch.zeros(3, dtype=x.dtype), atol=1e-10
+    )
 
 
 def test_batch_norm_running_var_is_unbiased():

@@ -125,7 +125,11 @@ def test_reprs_read_like_torch():
         (lambda: cnn.BatchNorm1d(3, momentum="fast"), TypeError, "momentum"),
         (lambda: cnn.BatchNorm1d(3, eps=0.0), ValueError, "eps"),
         (lambda: cnn.BatchNorm1d(3)(torch.ones(2, 3, 4, 5)), ValueError, "(N, C)"),
-        (lambda: cnn.BatchNorm1d(3)(torch.ones(4, 2)), ValueError, "expects 3 channels"),
+        (
+            lambda: cnn.BatchNorm1d(3)(torch.ones(4, 2)),
+            ValueError,
+            "expects 3 channels",
+        ),
         (lambda: cnn.BatchNorm1d(3)(torch.ones(1, 3)), ValueError, "more than 1"),
         (lambda: cnn.LayerNorm("4"), TypeError, "normalized_shape"),
         (lambda: cnn.LayerNorm([]), TypeError, "normalized_shape"),
