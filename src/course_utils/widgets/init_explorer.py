@@ -106,7 +106,7 @@ class InitExplorer:
             options=list(INIT_ACTIVATIONS), value="relu", description="activation"
         )
         self.normalization = widgets.Dropdown(
-            options=list(NORMALIZATIONS), value="none", description="normalization"
+            options=list(NORMALIZATIONS), value="none", description="norm"
         )
         self.info = widgets.HTML()
         self.activation_view = widgets.Image(format="png")
