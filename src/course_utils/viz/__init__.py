@@ -7,9 +7,16 @@ Example:
 """
 
 from .activations import neuron_curves, plot_activations
+from .autograd import plot_graph
 from .decision import decision_grid, decision_rgb, plot_decision_boundaries
 from .features import feature_maps, plot_feature_maps, plot_filters, tile_channels
 from .images import DISPLAY_MODES, png_bytes, show_images, to_unit_range
+from .initialization import (
+    deep_mlp_statistics,
+    histogram_image,
+    init_std,
+    plot_layer_histograms,
+)
 from .kernels import PRESET_KERNELS, apply_kernel, display_mode_for, plot_kernel_gallery
 from .recurrent import (
     character_responses,
@@ -64,6 +71,11 @@ __all__ = [
     "decision_grid",
     "decision_rgb",
     "plot_decision_boundaries",
+    "plot_graph",
+    "deep_mlp_statistics",
+    "histogram_image",
+    "init_std",
+    "plot_layer_histograms",
     # Optimizers chapter
     "OPTIMIZER_COLORS",
     "contour_levels",
