@@ -10,6 +10,7 @@ Example:
 """
 
 from .augment import RandomShift
+from .bible import bible_corpus, load_bible_chapters
 from .dates import (
     DATE_FORMATS,
     DatePairs,
@@ -21,6 +22,7 @@ from .dates import (
 )
 from .images import PHOTOS, load_photo
 from .language import lm_batches, names_corpus
+from .milestones import CORPORA, MILESTONES, MODELS, find_model
 from .mnist import ImageSplit, load_digits, load_mnist
 from .names import load_first_names, load_name_genders
 from .sequences import (
@@ -58,6 +60,8 @@ __all__ = [
     "CharVocab",
     "PaddedCharVocab",
     "CharTokenizer",
+    "load_bible_chapters",
+    "bible_corpus",
     # dates written by people
     "DATE_FORMATS",
     "DatePairs",
@@ -66,4 +70,9 @@ __all__ = [
     "random_date_pairs",
     "split_dates",
     "write_date",
+    # history: milestones, models and corpora, dated and cited
+    "MILESTONES",
+    "MODELS",
+    "CORPORA",
+    "find_model",
 ]

@@ -90,3 +90,22 @@ __all__ += [
     "plot_attention_grid",
     "tile_attention",
 ]
+
+# History chapter.
+from .history import (  # noqa: E402
+    ERAS,
+    era_of,
+    plot_corpus_sizes,
+    plot_parameters_over_time,
+    plot_timeline,
+    scale_summary_html,
+)
+
+__all__ += [
+    "ERAS",
+    "era_of",
+    "plot_corpus_sizes",
+    "plot_parameters_over_time",
+    "plot_timeline",
+    "scale_summary_html",
+]

@@ -33,3 +33,8 @@ __all__ = [
     # optimizers
     "LossSurfaceExplorer",
 ]
+
+# History chapter.
+from .scale_explorer import ScaleExplorer  # noqa: E402
+
+__all__ += ["ScaleExplorer"]
