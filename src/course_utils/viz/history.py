@@ -115,22 +115,24 @@ def plot_parameters_over_time(
     if ax is None:
         _, ax = plt.subplots(figsize=(8.5, 4.6), layout="constrained")
     known = [m for m in models if m.parameters]
-    for index, m in enumerate(known):
-        _, colour = era_of(m.year)
-        ax.scatter(m.year, m.parameters, color=colour, s=28, zorder=3)
-        offset = (4, 4) if index % 2 == 0 else (4, -10)
-        ax.annotate(m.name, (m.year, m.parameters), xytext=offset,
-                    textcoords="offset points", fontsize=7.5)  # fmt: skip
-    for name, count in sorted((course or {}).items(), key=lambda kv: kv[1]):
+    for m in known:
+        ax.scatter(m.year, m.parameters, color=era_of(m.year)[1], s=28, zorder=3)
+    ranked = sorted((course or {}).items(), key=lambda kv: kv[1])
+    for name, count in ranked:
         ax.scatter(course_year, count, marker="*", s=90, color="black", zorder=3)
-        ax.annotate(f"{name} ({format_count(count)})", (course_year, count),
-                    xytext=(-6, 0), textcoords="offset points", ha="right",
-                    va="center", fontsize=7.5)  # fmt: skip
+    ax.set_yscale("log")
+    years = [m.year for m in known] + ([course_year] if course else [])
+    ax.set_xlim(min(years) - 2, max(years) + 1.5)
+    ax.autoscale_view()
+    ax.set_ylim(*ax.get_ylim())  # fixed from here on: the labels are placed in screen space
+    ax.figure.canvas.draw()  # apply the figure's layout before measuring the labels
+    labels = [(m.year, m.parameters, m.name, False) for m in known]
+    labels += [(course_year, n, f"{name} ({format_count(n)})", True) for name, n in ranked]
+    _place_labels(ax, labels)
     if threshold:
         ax.axhline(threshold, color="0.4", ls="--", lw=1)
-        ax.text(1997, threshold * 1.4, f"{format_count(threshold)} parameters",
+        ax.text(ax.get_xlim()[0] + 0.5, threshold * 1.4, f"{format_count(threshold)} parameters",
                 fontsize=8, color="0.3")  # fmt: skip
-    ax.set_yscale("log")
     ax.set_xlabel("year of publication")
     ax.set_ylabel("parameters (log scale)")
     ax.grid(True, which="major", axis="y", alpha=0.3)
@@ -140,6 +142,37 @@ def plot_parameters_over_time(
         )
         ax.legend(loc="upper left", fontsize=8)
     return ax
+
+
+def _place_labels(ax, labels, fontsize: float = 7.5) -> None:
+    """Annotate points without overlaps: try offsets around each point, keep the first free one.
+
+    ``labels`` holds (x, y, text, prefer_left). A label may go right or left of its point
+    and up to a few lines above or below; it must not overlap an earlier label or
+    another point.
+    """
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    points = [ax.transData.transform((x, y)) for x, y, _, _ in labels]
+    placed = []
+    shifts = (0, 8, -8, 16, -16, 24, -24, 32, -32)
+    for index, (x, y, text, prefer_left) in enumerate(labels):
+        sides = (-6, 6) if prefer_left else (6, -6)
+        for dx, dy in [(dx, dy) for dy in shifts for dx in sides]:
+            note = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points",
+                               fontsize=fontsize, va="center", ha="left" if dx > 0 else "right")  # fmt: skip
+            box = note.get_window_extent(renderer).expanded(1.02, 1.1)
+            hits_point = any(
+                box.contains(px, py) for j, (px, py) in enumerate(points) if j != index
+            )
+            if not hits_point and not any(box.overlaps(other) for other in placed):
+                placed.append(box)
+                break
+            note.remove()
+        else:  # no free place: keep the first choice
+            ax.annotate(text, (x, y), xytext=(sides[0], 0), textcoords="offset points",
+                        fontsize=fontsize, va="center",
+                        ha="left" if sides[0] > 0 else "right")  # fmt: skip
 
 
 def plot_corpus_sizes(
@@ -173,7 +206,7 @@ def plot_corpus_sizes(
     ax.set_yticks(range(len(rows)), [r[0] for r in rows], fontsize=8)
     ax.set_xscale("log")
     ax.set_xlim(1e3, max(r[1] for r in rows) * 30)
-    ax.set_xlabel("size (words or tokens, log scale)")
+    ax.set_xlabel("size (words, tokens or characters; log scale)")
     return ax
 
 
