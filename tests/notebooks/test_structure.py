@@ -97,12 +97,12 @@ REQUIRED_MISTAKES = {
         "Common mistake: the artificial neuron dates from 1986",  # row 1
     ],
     "01_history/02_deep_learning_era": [
-        "Common mistake: \"limited supervision\" as the third family of learning",  # row 13
+        'Common mistake: "limited supervision" as the third family of learning',  # row 13
         "Common mistake: a company listed as a model",  # row 3
         "Common mistake: a field listed as an architecture",  # row 15
     ],
     "01_history/03_what_makes_a_model_large": [
-        "Common mistake: \"large\" means more than a million parameters",  # row 2
+        'Common mistake: "large" means more than a million parameters',  # row 2
         "Common mistake: the Penn Treebank as a large data set",  # row 16
     ],
     "01_history/04_scaling_laws": [
@@ -140,6 +140,8 @@ def test_common_mistake_boxes_are_followed_by_code(path):
 @pytest.mark.parametrize("path", CHAPTER_NOTEBOOKS, ids=_stem)
 def test_chapter_notebooks_have_exercises_with_solutions_and_references(path):
     text = "\n".join(c.source for c in read(path).cells)
-    folded = ":class: dropdown" in text or "<details>" in text or "# @title Solution" in text
+    folded = (
+        ":class: dropdown" in text or "<details>" in text or "# @title Solution" in text
+    )
     assert "## Exercises" in text and folded and "Solution" in text
     assert "{cite}`" in text, "cite the references"

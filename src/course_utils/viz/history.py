@@ -118,16 +118,20 @@ def plot_parameters_over_time(
     for m in known:
         ax.scatter(m.year, m.parameters, color=era_of(m.year)[1], s=28, zorder=3)
     ranked = sorted((course or {}).items(), key=lambda kv: kv[1])
-    for name, count in ranked:
+    for _, count in ranked:
         ax.scatter(course_year, count, marker="*", s=90, color="black", zorder=3)
     ax.set_yscale("log")
     years = [m.year for m in known] + ([course_year] if course else [])
     ax.set_xlim(min(years) - 2, max(years) + 1.5)
     ax.autoscale_view()
-    ax.set_ylim(*ax.get_ylim())  # fixed from here on: the labels are placed in screen space
+    ax.set_ylim(
+        *ax.get_ylim()
+    )  # fixed from here on: the labels are placed in screen space
     ax.figure.canvas.draw()  # apply the figure's layout before measuring the labels
     labels = [(m.year, m.parameters, m.name, False) for m in known]
-    labels += [(course_year, n, f"{name} ({format_count(n)})", True) for name, n in ranked]
+    labels += [
+        (course_year, n, f"{name} ({format_count(n)})", True) for name, n in ranked
+    ]
     _place_labels(ax, labels)
     if threshold:
         ax.axhline(threshold, color="0.4", ls="--", lw=1)
