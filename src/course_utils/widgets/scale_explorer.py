@@ -56,6 +56,10 @@ STYLES: dict[str, dict] = {
 }
 GPT_STYLE, LLAMA_STYLE, BERT_STYLE = STYLES
 
+#: Real models named on the explorer's strip (all of them are drawn as ticks).
+STRIP_LABELS = ("LeNet-5", "AlexNet", "BERT-large", "GPT-2", "Chinchilla", "GPT-3",
+                "DeepSeek-V3")  # fmt: skip
+
 #: Training tokens published for presets (Brown et al. 2020; Touvron et al. 2023).
 PRESET_TOKENS = {"GPT-3 175B": 300e9, "LLaMA-7B": 1e12}
 
@@ -146,8 +150,8 @@ class ScaleExplorer:
                 f"ScaleExplorer: unknown preset {preset!r}, expected one of {list(ARCHITECTURES)}"
             )
         self._quiet = False
-        style = {"description_width": "110px"}
-        layout = widgets.Layout(width="380px")
+        style = {"description_width": "120px"}
+        layout = widgets.Layout(width="400px")
 
         def slider(kind, **kwargs):
             return kind(style=style, layout=layout, continuous_update=False, **kwargs)
@@ -238,7 +242,8 @@ class ScaleExplorer:
         self.widget = widgets.HBox(
             [
                 widgets.VBox(
-                    [
+                    layout=widgets.Layout(min_width="410px"),
+                    children=[
                         self.preset,
                         self.style,
                         self.layers,
@@ -254,7 +259,7 @@ class ScaleExplorer:
                         self.gpu,
                         self.n_gpus,
                         self.utilization,
-                    ]
+                    ],
                 ),  # fmt: skip
                 widgets.VBox([self.view, self.info]),
             ]
@@ -351,10 +356,15 @@ class ScaleExplorer:
         self.canvas = FigureCanvasAgg(self.figure)
         ax = self.ax = self.figure.add_subplot()
         known = sorted((m for m in MODELS if m.parameters), key=lambda m: m.parameters)
-        for index, m in enumerate(known):
-            ax.plot([m.parameters] * 2, [0, 1], color="0.75", lw=1)
-            ax.text(m.parameters, 1.05 + 0.45 * (index % 3), m.name, fontsize=6.5,
-                    ha="center", rotation=0, color="0.35")  # fmt: skip
+        for m in known:
+            ax.plot([m.parameters] * 2, [0, 1], color="0.8", lw=1)
+        labelled = [m for m in known if m.name in STRIP_LABELS]
+        for index, m in enumerate(labelled):
+            ax.plot(
+                [m.parameters] * 2, [0, 1.05 + 0.5 * (index % 3)], color="0.55", lw=1
+            )
+            ax.text(m.parameters, 1.1 + 0.5 * (index % 3), m.name, fontsize=7,
+                    ha="center", color="0.3")  # fmt: skip
         ax.set_xscale("log")
         ax.set_xlim(1e3, 3e13)
         ax.set_ylim(0, 2.6)
