@@ -35,3 +35,8 @@ __all__ = [
     # optimizers
     "LossSurfaceExplorer",
 ]
+
+# History chapter.
+from .scale_explorer import ScaleExplorer  # noqa: E402
+
+__all__ += ["ScaleExplorer"]
