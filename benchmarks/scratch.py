@@ -1,13 +1,12 @@
 """From-scratch code against PyTorch's own, timed in the same process at several sizes.
 
 The ratio is from-scratch time / PyTorch time: 1 means as fast, 100 means a
-hundred times slower. Both sides get the same arguments, the same warm-up and
-the median of several calls (:func:`course_utils.timing.measure`).
+hundred times slower. Both sides get the same arguments and the same warm-up, and
+are timed in turns, many rounds each (:mod:`benchmarks.sampling`).
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from functools import partial
 
@@ -15,32 +14,22 @@ import torch
 import torch.nn.functional as F
 
 import course_utils.nn.functional as scratch
-from course_utils.timing import measure
 
-
-def _seconds(fn: Callable, *args, **kwargs) -> float:
-    """Median seconds per call; fewer repeats for slow code (about 1 s per side)."""
-    start = time.perf_counter()
-    fn(*args, **kwargs)
-    first = time.perf_counter() - start
-    repeat = int(min(50, max(3, 1.0 / max(first, 1e-6))))
-    return measure(lambda: fn(*args, **kwargs), repeat=repeat, warmup=1).median
+from . import sampling
 
 
 def compare(
     operation: str, size: str, mine: Callable, theirs: Callable, *args, **kwargs
 ) -> dict:
-    """Time ``mine(*args, **kwargs)`` and ``theirs(*args, **kwargs)``; one table row."""
+    """Time ``mine(*args, **kwargs)`` and ``theirs(*args, **kwargs)`` in turns; one row.
+
+    See :func:`benchmarks.sampling.compare`: medians, quartiles, per-round ratios.
+    """
     with torch.no_grad():
-        mine_s = _seconds(mine, *args, **kwargs)
-        theirs_s = _seconds(theirs, *args, **kwargs)
-    row = {
-        "operation": operation,
-        "size": size,
-        "scratch_ms": mine_s * 1e3,
-        "torch_ms": theirs_s * 1e3,
-        "ratio": mine_s / theirs_s,
-    }
+        timing = sampling.compare(
+            partial(mine, *args, **kwargs), partial(theirs, *args, **kwargs)
+        )
+    row = {"operation": operation, "size": size, **timing}
     print(f"  {operation:28} {size:32} {row['ratio']:9.1f}x")
     return row
 

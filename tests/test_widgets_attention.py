@@ -14,7 +14,7 @@ import random
 import pytest
 import torch
 
-from course_utils.data import CharTokenizer, date_vocabularies
+from course_utils.data import CharVocab, date_vocabularies
 from course_utils.models import (
     DateTranslator,
     DateTranslatorSource,
@@ -37,7 +37,7 @@ def sources():
     torch.manual_seed(0)
     source_vocab, target_vocab = date_vocabularies()
     translator = DateTranslator(len(source_vocab), len(target_vocab), hidden_size=16)
-    tokenizer = CharTokenizer("abcdefghijklmnopqrstuvwxyz\n")
+    tokenizer = CharVocab("abcdefghijklmnopqrstuvwxyz\n")
     gpt = TinyGPT(len(tokenizer), block_size=32, d_model=16, n_head=2, n_layer=2)
     minilm, word_pieces = load_minilm()
     return {

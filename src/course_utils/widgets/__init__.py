@@ -29,15 +29,20 @@ from .base import Explorer
 from .feature_map_explorer import FeatureMapExplorer
 from .gradient_flow_explorer import GradientFlowExplorer
 from .hidden_state_explorer import HiddenStateExplorer
+from .init_explorer import InitExplorer
 from .kernel_explorer import KernelExplorer
 from .loss_surface_explorer import LossSurfaceExplorer
 from .playground_explorer import PlaygroundExplorer
+from .scale_explorer import ScaleExplorer
 
 __all__ = [
     "Explorer",
+    # history
+    "ScaleExplorer",
     # foundations
     "ActivationExplorer",
     "PlaygroundExplorer",
+    "InitExplorer",
     # convolutional networks
     "KernelExplorer",
     "FeatureMapExplorer",

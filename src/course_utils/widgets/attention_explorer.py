@@ -9,12 +9,10 @@ only when the model or the text changes; every other control redraws from the
 stored maps in a few milliseconds.
 
 Example:
-    >>> import torch
-    >>> from course_utils.models import GPTSource
-    >>> from course_utils.data import CharTokenizer
-    >>> from course_utils.models import TinyGPT
-    >>> tok = CharTokenizer("abc\\n")
-    >>> gpt = GPTSource(TinyGPT(len(tok), 16, 16, 2, 2), tok, ["abc cab"])
+    >>> from course_utils.data import CharVocab
+    >>> from course_utils.models import GPTSource, TinyGPT
+    >>> vocab = CharVocab("abc\\n")
+    >>> gpt = GPTSource(TinyGPT(len(vocab), 16, 16, 2, 2), vocab, ["abc cab"])
     >>> explorer = AttentionExplorer({"gpt": gpt})
     >>> explorer.maps.weights.shape
     torch.Size([2, 2, 7, 7])

@@ -32,7 +32,7 @@ A new explorer in a few lines (works with ipywidgets 7.7, Colab's, and 8):
     >>> explorer.view.value != before
     True
 
-Rules of thumb, learned on the eight explorers of the book:
+Rules of thumb, learned on the explorers of the book:
 
 - Compute in ``viz`` (a pure, unit-tested function that also makes the book's
   static figure), draw in the explorer. Encode pictures with
