@@ -146,80 +146,7 @@ class ScaleExplorer(Explorer):
             raise ValueError(
                 f"ScaleExplorer: unknown preset {preset!r}, expected one of {list(ARCHITECTURES)}"
             )
-        style = {"description_width": "120px"}
-        layout = widgets.Layout(width="400px")
-
-        def slider(kind, **kwargs):
-            return kind(style=style, layout=layout, continuous_update=False, **kwargs)
-
-        self.preset = widgets.Dropdown(
-            options=[CUSTOM, *ARCHITECTURES], value=preset, description="preset",
-            style=style, layout=layout,
-        )  # fmt: skip
-        self.style = widgets.Dropdown(
-            options=list(STYLES), value=GPT_STYLE, description="layout",
-            style=style, layout=layout,
-        )  # fmt: skip
-        self.layers = slider(
-            widgets.IntSlider, min=1, max=128, value=12, description="layers"
-        )
-        self.width = slider(
-            widgets.IntSlider,
-            min=64,
-            max=16384,
-            step=64,
-            value=768,
-            description="width d_model",
-        )
-        self.heads = slider(
-            widgets.IntSlider, min=1, max=128, value=12, description="heads"
-        )
-        self.kv_heads = slider(
-            widgets.IntSlider, min=0, max=128, value=0, description="KV heads (0=all)"
-        )
-        self.vocab = slider(
-            widgets.IntSlider,
-            min=256,
-            max=262144,
-            value=50257,
-            description="vocabulary",
-        )
-        self.context = slider(
-            widgets.IntSlider,
-            min=128,
-            max=131072,
-            step=128,
-            value=1024,
-            description="context",
-        )
-        self.tied = widgets.Checkbox(
-            value=True, description="tie input and output embeddings"
-        )
-        self.optimal = widgets.Checkbox(
-            value=True, description="compute-optimal data (20 tokens/parameter)"
-        )
-        self.tokens = slider(
-            widgets.FloatLogSlider, base=10, min=6, max=14, step=0.1, value=1e10,
-            description="training tokens",
-        )  # fmt: skip
-        self.precision = widgets.Dropdown(
-            options=list(BYTES_PER_PARAMETER), value="bf16", description="serve in",
-            style=style, layout=layout,
-        )  # fmt: skip
-        self.gpu = widgets.Dropdown(
-            options=list(GPUS), value="H100 SXM", description="GPU", style=style,
-            layout=layout,
-        )  # fmt: skip
-        self.n_gpus = widgets.Dropdown(
-            options=[1, 8, 64, 256, 1024, 2048, 4096, 16384], value=8,
-            description="GPUs", style=style, layout=layout,
-        )  # fmt: skip
-        self.utilization = slider(
-            widgets.FloatSlider, min=0.05, max=0.8, step=0.05, value=0.4,
-            description="utilisation (MFU)",
-        )  # fmt: skip
-        self.info = widgets.HTML()
-        self.view = widgets.Image(format="png")
+        self._make_controls(preset)
         self._build_strip()
 
         self._shape_controls = (
@@ -260,6 +187,42 @@ class ScaleExplorer(Explorer):
         )
         with self.updating():
             self._apply_preset(preset)
+
+    def _make_controls(self, preset: str) -> None:
+        style = {"description_width": "120px"}
+        layout = widgets.Layout(width="400px")
+
+        def slider(kind, description, low, high, step, value):
+            return kind(min=low, max=high, step=step, value=value,
+                        description=description, style=style, layout=layout,
+                        continuous_update=False)  # fmt: skip
+
+        def dropdown(description, options, value):
+            return widgets.Dropdown(options=list(options), value=value,
+                                    description=description, style=style, layout=layout)  # fmt: skip
+
+        def checkbox(description):
+            return widgets.Checkbox(value=True, description=description)
+
+        # fmt: off
+        self.preset = dropdown("preset", [CUSTOM, *ARCHITECTURES], preset)
+        self.style = dropdown("layout", STYLES, GPT_STYLE)
+        self.layers = slider(widgets.IntSlider, "layers", 1, 128, 1, 12)
+        self.width = slider(widgets.IntSlider, "width d_model", 64, 16384, 64, 768)
+        self.heads = slider(widgets.IntSlider, "heads", 1, 128, 1, 12)
+        self.kv_heads = slider(widgets.IntSlider, "KV heads (0=all)", 0, 128, 1, 0)
+        self.vocab = slider(widgets.IntSlider, "vocabulary", 256, 262144, 1, 50257)
+        self.context = slider(widgets.IntSlider, "context", 128, 131072, 128, 1024)
+        self.tied = checkbox("tie input and output embeddings")
+        self.optimal = checkbox("compute-optimal data (20 tokens/parameter)")
+        self.tokens = slider(widgets.FloatLogSlider, "training tokens", 6, 14, 0.1, 1e10)
+        self.precision = dropdown("serve in", BYTES_PER_PARAMETER, "bf16")
+        self.gpu = dropdown("GPU", GPUS, "H100 SXM")
+        self.n_gpus = dropdown("GPUs", [1, 8, 64, 256, 1024, 2048, 4096, 16384], 8)
+        self.utilization = slider(widgets.FloatSlider, "utilisation (MFU)", 0.05, 0.8, 0.05, 0.4)
+        # fmt: on
+        self.info = widgets.HTML()
+        self.view = widgets.Image(format="png")
 
     # --- state -------------------------------------------------------------------------------
     def shape(self) -> dict:
