@@ -1,60 +1,134 @@
 """From-scratch code against PyTorch's own, timed in the same process at several sizes.
 
 The ratio is from-scratch time / PyTorch time: 1 means as fast, 100 means a
-hundred times slower. Both sides get the same arguments, the same warm-up and
-the median of several calls (:func:`course_utils.timing.measure`).
+hundred times slower. Both sides get the same arguments and the same warm-up,
+and their calls are *interleaved* (ours, PyTorch's, ours, PyTorch's...), each
+call timed on its own: a burst of load from other processes then hits both
+sides alike instead of one whole block. Each row gives the median of each side
+and the spread of the paired ratios (25th to 75th percentile), at a stated
+number of CPU threads.
 """
 
 from __future__ import annotations
 
+import contextlib
+import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 
 import torch
 import torch.nn.functional as F
 
 import course_utils.nn.functional as scratch
-from course_utils.timing import measure
+from course_utils.timing import percentile
+
+#: Seconds of timed calls per row (both sides together), at least MIN_PAIRS pairs.
+BUDGET_S = 2.0
+MIN_PAIRS, MAX_PAIRS = 7, 3000
 
 
-def _seconds(fn: Callable, *args, **kwargs) -> float:
-    """Median seconds per call; fewer repeats for slow code (about 1 s per side)."""
+@contextlib.contextmanager
+def threads(count: int | None) -> Iterator[None]:
+    """Within the block, PyTorch uses ``count`` CPU threads (None: leave it alone)."""
+    before = torch.get_num_threads()
+    if count is not None:
+        torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _call_seconds(fn: Callable, args, kwargs) -> float:
     start = time.perf_counter()
     fn(*args, **kwargs)
-    first = time.perf_counter() - start
-    repeat = int(min(50, max(3, 1.0 / max(first, 1e-6))))
-    return measure(lambda: fn(*args, **kwargs), repeat=repeat, warmup=1).median
+    return time.perf_counter() - start
 
 
 def compare(
-    operation: str, size: str, mine: Callable, theirs: Callable, *args, **kwargs
+    operation: str,
+    size: str,
+    mine: Callable,
+    theirs: Callable,
+    *args,
+    threads_used: int | None = None,
+    **kwargs,
 ) -> dict:
-    """Time ``mine(*args, **kwargs)`` and ``theirs(*args, **kwargs)``; one table row."""
-    with torch.no_grad():
-        mine_s = _seconds(mine, *args, **kwargs)
-        theirs_s = _seconds(theirs, *args, **kwargs)
+    """Time ``mine(*args, **kwargs)`` against ``theirs(...)``, interleaved; one table row.
+
+    Two warm-up calls each, then pairs (mine, theirs) until about ``BUDGET_S``
+    seconds are spent (between ``MIN_PAIRS`` and ``MAX_PAIRS`` pairs).
+    """
+    with torch.no_grad(), threads(threads_used):
+        for _ in range(2):
+            first_mine = _call_seconds(mine, args, kwargs)
+            first_theirs = _call_seconds(theirs, args, kwargs)
+        pairs = int(BUDGET_S / max(first_mine + first_theirs, 1e-7))
+        pairs = min(MAX_PAIRS, max(MIN_PAIRS, pairs))
+        mine_s, theirs_s = [], []
+        for _ in range(pairs):
+            mine_s.append(_call_seconds(mine, args, kwargs))
+            theirs_s.append(_call_seconds(theirs, args, kwargs))
+        used = torch.get_num_threads()
+    ratios = [a / b for a, b in zip(mine_s, theirs_s)]
     row = {
         "operation": operation,
         "size": size,
-        "scratch_ms": mine_s * 1e3,
-        "torch_ms": theirs_s * 1e3,
-        "ratio": mine_s / theirs_s,
+        "threads": used,
+        "pairs": pairs,
+        "scratch_ms": statistics.median(mine_s) * 1e3,
+        "torch_ms": statistics.median(theirs_s) * 1e3,
+        "scratch_iqr_ms": [percentile(mine_s, q) * 1e3 for q in (25, 75)],
+        "torch_iqr_ms": [percentile(theirs_s, q) * 1e3 for q in (25, 75)],
+        "ratio_iqr": [percentile(ratios, q) for q in (25, 75)],
     }
-    print(f"  {operation:28} {size:32} {row['ratio']:9.1f}x")
+    row["ratio"] = row["scratch_ms"] / row["torch_ms"]
+    low, high = row["ratio_iqr"]
+    print(
+        f"  {operation:30} {size:34} {used} thr  {row['scratch_ms']:9.3f} ms vs "
+        f"{row['torch_ms']:9.3f} ms  {row['ratio']:7.2f}x  (pairs: {low:.2f}-{high:.2f}, "
+        f"n={pairs})"
+    )
     return row
 
 
-def conv_rows() -> list[dict]:
+CONV_SIZES = [(1, 3, 16, 8), (4, 8, 32, 16), (8, 16, 64, 32)]
+
+
+def conv_rows(thread_counts: tuple[int, ...] = (1, 2)) -> list[dict]:
+    """conv2d, 3x3 kernels with padding 1: the loop version on one thread, the
+    vectorised one on each of ``thread_counts``."""
     rows = []
     generator = torch.Generator().manual_seed(0)
-    for n, c, size, k in [(1, 3, 16, 8), (4, 8, 32, 16), (8, 16, 64, 32)]:
+    for n, c, size, k in CONV_SIZES:
         x = torch.randn(n, c, size, size, generator=generator)
         w = torch.randn(k, c, 3, 3, generator=generator)
         shape = f"{n}x{c}x{size}x{size}, {k} 3x3 kernels"
-        for name, mine in [("loops", scratch.conv2d_loops), ("unfold", scratch.conv2d)]:
+        rows.append(
+            compare(
+                "conv2d, loops",
+                shape,
+                scratch.conv2d_loops,
+                F.conv2d,
+                x,
+                w,
+                padding=1,
+                threads_used=1,
+            )
+        )
+        for count in thread_counts:
             rows.append(
-                compare(f"conv2d, {name}", shape, mine, F.conv2d, x, w, padding=1)
+                compare(
+                    "conv2d, as_strided + matmul",
+                    shape,
+                    scratch.conv2d,
+                    F.conv2d,
+                    x,
+                    w,
+                    padding=1,
+                    threads_used=count,
+                )
             )
     return rows
 
@@ -67,7 +141,7 @@ def pool_rows() -> list[dict]:
         shape = f"{n}x{c}x{size}x{size}, 2x2 windows"
         for name, mine in [
             ("loops", scratch.max_pool2d_loops),
-            ("unfold", scratch.max_pool2d),
+            ("as_strided", scratch.max_pool2d),
         ]:
             rows.append(compare(f"max_pool2d, {name}", shape, mine, F.max_pool2d, x, 2))
     return rows
@@ -124,7 +198,7 @@ def recurrent_rows() -> list[dict]:
 
 def optimizer_rows() -> list[dict]:
     """One optimizer step on parameters of growing size (4 tensors, gradients fixed)."""
-    from course_utils.nn import optim as scratch_optim
+    from course_utils import optim as scratch_optim
 
     rows = []
     settings = {

@@ -286,3 +286,28 @@ def require_reduction(
         )
     require_choice(who, "reduction", reduction, REDUCTIONS)
     return reduction  # type: ignore[return-value]
+
+
+def image_batch(input: object, fn: str) -> tuple[torch.Tensor, bool]:
+    """:func:`as_image_batch` in one pass, refusing complex and integer tensors as out of scope.
+
+    Example:
+        >>> x, added = image_batch(torch.zeros(3, 8, 8), "conv2d")
+        >>> tuple(x.shape), added
+        ((1, 3, 8, 8), True)
+    """
+    if not isinstance(input, torch.Tensor):
+        raise TypeError(
+            f"{fn}: input must be a torch.Tensor, got {type(input).__name__}"
+        )
+    dims = input.dim()
+    if dims != 4 and dims != 3:
+        raise ValueError(
+            f"{fn}: expected input of shape (N, C, H, W) or (C, H, W), "
+            f"got {dims}-D input of shape {tuple(input.shape)}"
+        )
+    if not input.is_floating_point():
+        require_floating(input, fn)  # raises, naming what is out of scope
+    if dims == 3:
+        return input.unsqueeze(0), True
+    return input, False

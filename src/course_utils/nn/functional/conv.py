@@ -30,19 +30,17 @@ Example:
 
 from __future__ import annotations
 
+import functools
+
 import torch
-import torch.nn.functional as F
 
 from ..._validation import (
     OUT_OF_SCOPE,
     IntPair,
-    as_image_batch,
     as_pair,
-    require_dims,
-    require_floating,
+    image_batch,
     require_int,
-    require_same_dtype,
-    shape_of,
+    require_tensor,
 )
 
 __all__ = ["conv2d", "conv2d_loops", "conv_output_size"]
@@ -113,8 +111,8 @@ def conv2d(
     # row down (i + 1) jumps sH rows; the same holds for columns.
     batch_step, channel_step, row_step, column_step = x.stride()
     windows = x.as_strided(
-        size=(n, channels, kh, kw, out_h, out_w),
-        stride=(
+        (n, channels, kh, kw, out_h, out_w),  # sizes
+        (  # strides: elements of memory between neighbours along each axis
             batch_step,
             channel_step,
             dilation[0] * row_step,  # u: next kernel row
@@ -187,27 +185,67 @@ def conv2d_loops(
 
 
 def _conv_arguments(input, weight, bias, stride, padding, dilation, groups, fn):
-    """Check every argument of a convolution; return the zero-padded 4-D input and settings."""
-    require_floating(input, fn)
-    x, unbatched = as_image_batch(input, fn)
-    require_dims(weight, 4, fn, "weight of shape (C_out, C_in / groups, kH, kW)")
-    require_same_dtype(fn, "weight", weight, x.dtype)
+    """Check every argument of a convolution; return the zero-padded 4-D input and settings.
+
+    The checks depend only on shapes, dtypes and settings, so their outcome is
+    cached per configuration (:func:`_conv_settings`): a training loop pays
+    for them once, not at every call.
+    """
+    x, unbatched = image_batch(input, fn)
+    require_tensor(weight, fn, "weight")
+    bias_meta = None
+    if bias is not None:
+        bias_meta = (tuple(require_tensor(bias, fn, "bias").shape), bias.dtype)
+    key = (fn, input.shape, x.dtype, weight.shape, weight.dtype, bias_meta)
+    try:
+        pads, stride, dilation = _conv_settings(*key, stride, padding, dilation, groups)
+    except TypeError:  # unhashable settings (a list): the same checks, uncached
+        pads, stride, dilation = _conv_settings.__wrapped__(
+            *key, stride, padding, dilation, groups
+        )
+    if pads != (0, 0, 0, 0):
+        # Zero padding: what F.pad(x, pads) does, minus a layer of dispatch that
+        # costs a tenth of a small convolution.
+        x = torch.constant_pad_nd(x, pads)
+    return x, unbatched, stride, dilation
+
+
+@functools.lru_cache(maxsize=256, typed=True)  # typed: True is not taken for 1
+def _conv_settings(
+    fn,
+    input_shape,
+    dtype,
+    weight_shape,
+    weight_dtype,
+    bias_meta,
+    stride,
+    padding,
+    dilation,
+    groups,
+):
+    """Check a convolution's shapes and settings; return (pads, stride, dilation)."""
+    shapes = f"(input shape {tuple(input_shape)}, weight shape {tuple(weight_shape)})"
+    if len(weight_shape) != 4:
+        raise ValueError(
+            f"{fn} expects weight of shape (C_out, C_in / groups, kH, kW), "
+            f"got {tuple(weight_shape)}"
+        )
+    if weight_dtype != dtype:
+        raise TypeError(
+            f"{fn}: weight has dtype {weight_dtype} but input has dtype {dtype}"
+        )
     groups = require_int(fn, "groups", groups, minimum=1)
-    _, channels, height, width = x.shape
-    out_channels, group_channels, kh, kw = weight.shape
-
-    def shapes() -> str:
-        return f"(input shape {tuple(input.shape)}, weight shape {tuple(weight.shape)})"
-
+    channels, height, width = input_shape[-3:]
+    out_channels, group_channels, kh, kw = weight_shape
     if channels == 0:
         raise ValueError(
             f"{fn}: input with zero channels is {OUT_OF_SCOPE} (PyTorch returns an "
-            f"empty tensor there, not the bias) {shapes()}"
+            f"empty tensor there, not the bias) {shapes}"
         )
     if out_channels == 0 or out_channels % groups:
         raise ValueError(
             f"{fn}: weight must have a positive number of kernels divisible by "
-            f"groups={groups}, got {out_channels} {shapes()}"
+            f"groups={groups}, got {out_channels} {shapes}"
         )
     if channels != group_channels * groups:
         per_group = (
@@ -215,14 +253,17 @@ def _conv_arguments(input, weight, bias, stride, padding, dilation, groups, fn):
         )
         raise ValueError(
             f"{fn}: input has {channels} channels but weight expects "
-            f"{group_channels * groups}{per_group} {shapes()}"
+            f"{group_channels * groups}{per_group} {shapes}"
         )
-    if bias is not None:
-        if not isinstance(bias, torch.Tensor) or bias.shape != (out_channels,):
+    if bias_meta is not None:
+        if bias_meta[0] != (out_channels,):
             raise ValueError(
-                f"{fn}: expected bias of shape ({out_channels},), got {shape_of(bias)}"
+                f"{fn}: expected bias of shape ({out_channels},), got {bias_meta[0]}"
             )
-        require_same_dtype(fn, "bias", bias, x.dtype)
+        if bias_meta[1] != dtype:
+            raise TypeError(
+                f"{fn}: bias has dtype {bias_meta[1]} but input has dtype {dtype}"
+            )
 
     stride = as_pair(stride, "stride", fn, minimum=1)
     dilation = as_pair(dilation, "dilation", fn, minimum=1)
@@ -251,8 +292,6 @@ def _conv_arguments(input, weight, bias, stride, padding, dilation, groups, fn):
     if span[0] > padded_size[0] or span[1] > padded_size[1]:
         raise ValueError(
             f"{fn}: kernel of size {(kh, kw)} with dilation {dilation} spans {span}, "
-            f"larger than the padded input {padded_size} {shapes()}"
+            f"larger than the padded input {padded_size} {shapes}"
         )
-    if pads != (0, 0, 0, 0):
-        x = F.pad(x, pads)  # zero padding
-    return x, unbatched, stride, dilation
+    return pads, stride, dilation

@@ -33,10 +33,9 @@ import torch.nn.functional as F
 
 from ..._validation import (
     IntPair,
-    as_image_batch,
     as_pair,
+    image_batch,
     require_bool,
-    require_floating,
 )
 
 __all__ = ["max_pool2d", "max_pool2d_loops"]
@@ -188,8 +187,7 @@ class _Pool:
     """Checked pooling arguments and the -inf padded input."""
 
     def __init__(self, input, kernel_size, stride, padding, dilation, ceil_mode, fn):
-        require_floating(input, fn)
-        x, self.unbatched = as_image_batch(input, fn)
+        x, self.unbatched = image_batch(input, fn)
         n, c, height, width = x.shape
         if c == 0 or height == 0 or width == 0:
             raise ValueError(
@@ -209,12 +207,11 @@ class _Pool:
                 f"{fn}: padding {pad} must be at most half the kernel size "
                 f"{self.kernel} (otherwise a window could hold nothing but padding)"
             )
-        sizes = [
-            _output_size(size, k, s, p, d, ceil_mode)
-            for size, k, s, p, d in zip(
-                (height, width), self.kernel, self.stride, pad, self.dilation
-            )
-        ]
+        (kh, kw), (sh, sw), (dh, dw) = self.kernel, self.stride, self.dilation
+        sizes = (
+            _output_size(height, kh, sh, pad[0], dh, ceil_mode),
+            _output_size(width, kw, sw, pad[1], dw, ceil_mode),
+        )
         if min(sizes) < 1:
             raise ValueError(
                 f"{fn}: kernel_size {self.kernel} with dilation {self.dilation} does not "
@@ -226,12 +223,8 @@ class _Pool:
 
         # Pad with -inf, not 0: a padded cell must never win the max. With ceil_mode
         # the last window may run past the bottom/right edge: pad enough for it.
-        spans = [
-            (o - 1) * s + d * (k - 1) + 1
-            for o, s, d, k in zip(sizes, self.stride, self.dilation, self.kernel)
-        ]
-        bottom = max(pad[0], spans[0] - height - pad[0])
-        right = max(pad[1], spans[1] - width - pad[1])
+        bottom = max(pad[0], (out_h - 1) * sh + dh * (kh - 1) + 1 - height - pad[0])
+        right = max(pad[1], (out_w - 1) * sw + dw * (kw - 1) + 1 - width - pad[1])
         pads = (pad[1], right, pad[0], bottom)  # F.pad order: left, right, top, bottom
         self.padded = F.pad(x, pads, value=float("-inf")) if any(pads) else x
 
