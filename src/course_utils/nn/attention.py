@@ -39,6 +39,8 @@ class MultiheadAttention(nn.Module):
 
     After a forward pass, ``last_weights`` holds the per-head weights (N, H, L, S).
 
+    Out of scope: ``batch_first=False``, ``kdim``/``vdim``, ``add_bias_kv``, ``add_zero_attn``; complex and integer inputs.
+
     Example:
         >>> _ = torch.manual_seed(0)
         >>> ours = MultiheadAttention(8, 2)

@@ -63,6 +63,8 @@ __all__ = [
 def identity(input: torch.Tensor) -> torch.Tensor:
     """f(x) = x: no activation at all (a "linear" layer).
 
+    Out of scope: complex, integer and bool tensors.
+
     Example:
         >>> identity(torch.tensor([-1.0, 2.0])).tolist()
         [-1.0, 2.0]
@@ -72,6 +74,8 @@ def identity(input: torch.Tensor) -> torch.Tensor:
 
 def sigmoid(input: torch.Tensor) -> torch.Tensor:
     """f(x) = 1 / (1 + exp(-x)), computed without overflow for large |x|.
+
+    Out of scope: complex, integer and bool tensors.
 
     Example:
         >>> sigmoid(torch.tensor([-1000.0, 0.0, 1000.0])).tolist()
@@ -86,6 +90,8 @@ def sigmoid(input: torch.Tensor) -> torch.Tensor:
 def tanh(input: torch.Tensor) -> torch.Tensor:
     """f(x) = (e^x - e^-x) / (e^x + e^-x), computed without overflow or cancellation.
 
+    Out of scope: complex, integer and bool tensors.
+
     Example:
         >>> tanh(torch.tensor([-1000.0, 0.0, 1000.0])).tolist()
         [-1.0, 0.0, 1.0]
@@ -98,6 +104,8 @@ def tanh(input: torch.Tensor) -> torch.Tensor:
 
 def relu(input: torch.Tensor, inplace: bool = False) -> torch.Tensor:
     """f(x) = max(0, x).
+
+    Out of scope: complex, integer and bool tensors.
 
     Example:
         >>> relu(torch.tensor([-2.0, 0.0, 3.0])).tolist()
@@ -113,6 +121,8 @@ def leaky_relu(
 ) -> torch.Tensor:
     """f(x) = x for x > 0, negative_slope * x otherwise.
 
+    Out of scope: complex, integer and bool tensors.
+
     Example:
         >>> leaky_relu(torch.tensor([-2.0, 3.0]), 0.5).tolist()
         [-1.0, 3.0]
@@ -125,6 +135,8 @@ def leaky_relu(
 def elu(input: torch.Tensor, alpha: float = 1.0, inplace: bool = False) -> torch.Tensor:
     """f(x) = x for x > 0, alpha * (exp(x) - 1) otherwise.
 
+    Out of scope: complex, integer and bool tensors.
+
     Example:
         >>> [round(v, 4) for v in elu(torch.tensor([-1.0, 2.0])).tolist()]
         [-0.6321, 2.0]
@@ -136,6 +148,8 @@ def elu(input: torch.Tensor, alpha: float = 1.0, inplace: bool = False) -> torch
 
 def silu(input: torch.Tensor, inplace: bool = False) -> torch.Tensor:
     """f(x) = x * sigmoid(x), the "swish" of EfficientNet and of Llama's MLPs.
+
+    Out of scope: complex, integer and bool tensors.
 
     Example:
         >>> [round(v, 4) for v in silu(torch.tensor([-1.0, 0.0, 2.0])).tolist()]
@@ -171,6 +185,8 @@ def gelu(input: torch.Tensor, approximate: str = "none") -> torch.Tensor:
 
     At x = +inf this gives inf, where PyTorch's exact kernel gives NaN.
 
+    Out of scope: complex, integer and bool tensors.
+
     Example:
         >>> [round(v, 4) for v in gelu(torch.tensor([-1.0, 0.0, 2.0])).tolist()]
         [-0.1587, 0.0, 1.9545]
@@ -187,6 +203,8 @@ def gelu(input: torch.Tensor, approximate: str = "none") -> torch.Tensor:
 def identity_derivative(input: torch.Tensor) -> torch.Tensor:
     """f'(x) = 1.
 
+    Out of scope: complex, integer and bool tensors.
+
     Example:
         >>> identity_derivative(torch.tensor([-3.0, 5.0])).tolist()
         [1.0, 1.0]
@@ -196,6 +214,8 @@ def identity_derivative(input: torch.Tensor) -> torch.Tensor:
 
 def sigmoid_derivative(input: torch.Tensor) -> torch.Tensor:
     """f'(x) = s (1 - s) with s = sigmoid(x); at most 1/4, at x = 0.
+
+    Out of scope: complex, integer and bool tensors.
 
     Example:
         >>> sigmoid_derivative(torch.tensor([0.0])).tolist()
@@ -208,6 +228,8 @@ def sigmoid_derivative(input: torch.Tensor) -> torch.Tensor:
 def tanh_derivative(input: torch.Tensor) -> torch.Tensor:
     """f'(x) = 1 - tanh(x)^2; at most 1, at x = 0.
 
+    Out of scope: complex, integer and bool tensors.
+
     Example:
         >>> tanh_derivative(torch.tensor([0.0])).tolist()
         [1.0]
@@ -217,6 +239,8 @@ def tanh_derivative(input: torch.Tensor) -> torch.Tensor:
 
 def relu_derivative(input: torch.Tensor) -> torch.Tensor:
     """f'(x) = 1 for x > 0, else 0 (PyTorch also uses 0 at x = 0).
+
+    Out of scope: complex, integer and bool tensors.
 
     Example:
         >>> relu_derivative(torch.tensor([-1.0, 0.0, 2.0])).tolist()
@@ -231,6 +255,8 @@ def leaky_relu_derivative(
 ) -> torch.Tensor:
     """f'(x) = 1 for x > 0, negative_slope otherwise.
 
+    Out of scope: complex, integer and bool tensors.
+
     Example:
         >>> leaky_relu_derivative(torch.tensor([-1.0, 2.0]), 0.5).tolist()
         [0.5, 1.0]
@@ -242,6 +268,8 @@ def leaky_relu_derivative(
 def elu_derivative(input: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
     """f'(x) = 1 for x > 0, alpha * exp(x) otherwise.
 
+    Out of scope: complex, integer and bool tensors.
+
     Example:
         >>> elu_derivative(torch.tensor([0.0, 2.0])).tolist()
         [1.0, 1.0]
@@ -252,6 +280,8 @@ def elu_derivative(input: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
 
 def silu_derivative(input: torch.Tensor) -> torch.Tensor:
     """f'(x) = s (1 + x (1 - s)) with s = sigmoid(x).
+
+    Out of scope: complex, integer and bool tensors.
 
     Example:
         >>> silu_derivative(torch.tensor([0.0])).tolist()
@@ -267,6 +297,8 @@ def softplus_derivative(
 ) -> torch.Tensor:
     """f'(x) = sigmoid(beta * x); exactly 1 where beta * x > threshold (the linear part).
 
+    Out of scope: complex, integer and bool tensors; ``beta <= 0``.
+
     Example:
         >>> softplus_derivative(torch.tensor([0.0, 30.0])).tolist()
         [0.5, 1.0]
@@ -279,6 +311,8 @@ def softplus_derivative(
 
 def gelu_derivative(input: torch.Tensor, approximate: str = "none") -> torch.Tensor:
     """f'(x) = Phi(x) + x phi(x) (phi the normal density), or the tanh formula's derivative.
+
+    Out of scope: complex, integer and bool tensors.
 
     Example:
         >>> gelu_derivative(torch.tensor([0.0])).tolist()
@@ -316,6 +350,8 @@ def log_softmax(
         _stacklevel: where the warning points (kept for PyTorch's signature).
         dtype: cast the input to this dtype first (e.g. to compute in float64).
 
+    Out of scope: complex tensors, and integer ones without a floating ``dtype``.
+
     Example:
         >>> [round(v, 4) for v in log_softmax(torch.tensor([1.0, 2.0, 3.0]), dim=0).tolist()]
         [-2.4076, -1.4076, -0.4076]
@@ -337,6 +373,8 @@ def softmax(
     """exp(x_i) / sum_j exp(x_j) along ``dim``; the outputs are positive and sum to 1.
 
     Arguments as in :func:`log_softmax`.
+
+    Out of scope: complex tensors, and integer ones without a floating ``dtype``.
 
     Example:
         >>> [round(v, 4) for v in softmax(torch.tensor([1.0, 2.0, 3.0]), dim=0).tolist()]
@@ -413,6 +451,8 @@ def _lookup(
 def activation(name: str, input: torch.Tensor, **kwargs: float) -> torch.Tensor:
     """Apply the activation called ``name`` (a key of :data:`ACTIVATIONS`).
 
+    Out of scope: names outside :data:`ACTIVATIONS` (``silu`` included).
+
     Example:
         >>> activation("leaky_relu", torch.tensor([-1.0]), negative_slope=0.1).tolist()
         [-0.10000000149011612]
@@ -424,6 +464,8 @@ def activation_derivative(
     name: str, input: torch.Tensor, **kwargs: float
 ) -> torch.Tensor:
     """The derivative of the activation called ``name`` at ``input``.
+
+    Out of scope: names outside :data:`ACTIVATIONS` (``silu`` included).
 
     Example:
         >>> activation_derivative("tanh", torch.tensor([0.0])).tolist()

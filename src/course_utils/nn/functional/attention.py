@@ -57,6 +57,8 @@ def causal_mask(
 ) -> torch.Tensor:
     """Boolean (L, S) mask, True on and below the diagonal: query i sees keys 0..i.
 
+    Out of scope: the bottom-right aligned mask some libraries build when L != S (PyTorch's ``is_causal`` is top-left aligned, like this one).
+
     Example:
         >>> causal_mask(3).int().tolist()
         [[1, 0, 0], [1, 1, 0], [1, 1, 1]]
@@ -71,6 +73,8 @@ def padding_mask(lengths: torch.Tensor, max_length: int | None = None) -> torch.
     """Boolean (N, 1, S) mask from sequence lengths: True on real tokens, False on padding.
 
     The middle dimension of size 1 broadcasts over the queries.
+
+    Out of scope: left padding: real tokens come first in each row.
 
     Example:
         >>> padding_mask(torch.tensor([1, 3])).int().tolist()
@@ -147,6 +151,8 @@ def attention_weights(
 
     Arguments as in :func:`scaled_dot_product_attention`. Each row sums to 1 (or is
     all zero when its mask blocks every key).
+
+    Out of scope: complex, integer and bool query/key.
 
     Example:
         >>> w = attention_weights(torch.randn(3, 4), torch.randn(5, 4), is_causal=True)

@@ -51,6 +51,8 @@ def conv_output_size(
 ) -> int:
     """Length of one output side: ``floor((size + 2*padding - dilation*(kernel-1) - 1) / stride) + 1``.
 
+    Out of scope: ``padding='same'`` (the output then keeps the input's size).
+
     Example:
         >>> conv_output_size(28, kernel=5, padding=2)
         28
@@ -145,6 +147,8 @@ def conv2d_loops(
     groups: int = 1,
 ) -> torch.Tensor:
     """The same as :func:`conv2d`, one output position and one group at a time (slow; for reading).
+
+    Out of scope: as for :func:`conv2d`.
 
     Example:
         >>> conv2d_loops(torch.ones(1, 1, 4, 4), torch.ones(1, 1, 3, 3)).squeeze().tolist()

@@ -38,6 +38,8 @@ def linear(
     Returns:
         (*, out_features).
 
+    Out of scope: complex, integer and bool tensors; a 1-D ``weight``.
+
     Example:
         >>> linear(torch.ones(2, 5, 3), torch.ones(4, 3), torch.zeros(4)).shape
         torch.Size([2, 5, 4])
@@ -78,6 +80,8 @@ def linear_backward(
     Returns:
         ``(grad_input, grad_weight, grad_bias)``: ``grad_output @ weight`` (N, in),
         ``grad_output.T @ input`` (out, in) and ``grad_output`` summed over the batch (out,).
+
+    Out of scope: more than one leading dimension (flatten the input to (N, in) first).
 
     Example:
         >>> g, x, w = torch.ones(3, 2), torch.ones(3, 4), torch.ones(2, 4)

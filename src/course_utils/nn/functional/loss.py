@@ -71,6 +71,8 @@ def mse_loss(
     Unlike ``F.mse_loss``, which only warns and broadcasts, different shapes raise
     a ValueError (a teaching choice: the broadcast is almost always a bug).
 
+    Out of scope: ``size_average``/``reduce`` (deprecated), different shapes, complex and integer tensors.
+
     Example:
         >>> mse_loss(torch.tensor([1.0, 3.0]), torch.tensor([0.0, 0.0])).item()
         5.0
@@ -98,6 +100,8 @@ def mse_loss(
 
 def mse_loss_backward(input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """d mse_loss / d input = 2 (input - target) / number of elements.
+
+    Out of scope: reductions other than ``'mean'`` and weights (use autograd on :func:`mse_loss`).
 
     Example:
         >>> mse_loss_backward(torch.tensor([1.0, 3.0]), torch.zeros(2)).tolist()
@@ -129,6 +133,8 @@ def cross_entropy(
             (class-index targets only).
         reduction: ``'mean'`` (weighted mean over positions), ``'sum'`` or ``'none'``.
         label_smoothing: in [0, 1]; the target becomes ``(1 - s) q + s / C``.
+
+    Out of scope: ``size_average``/``reduce`` (deprecated), complex and integer logits.
 
     Example:
         >>> logits = torch.tensor([[2.0, 0.0], [0.0, 2.0]])
@@ -183,6 +189,8 @@ def cross_entropy_backward(input: torch.Tensor, target: torch.Tensor) -> torch.T
     """d cross_entropy / d logits = (softmax(logits) - one_hot(target)) / N.
 
     For logits (N, C) and class indices (N,), with the default ``reduction='mean'``.
+
+    Out of scope: (N, C, d1, ...) inputs, class probabilities, ``weight``, ``ignore_index``, label smoothing (use autograd on :func:`cross_entropy`).
 
     Example:
         >>> g = cross_entropy_backward(torch.zeros(1, 2), torch.tensor([1]))

@@ -129,6 +129,8 @@ def max_pool2d_loops(
 ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
     """The same as :func:`max_pool2d`, one output position at a time (slow; for reading).
 
+    Out of scope: as for :func:`max_pool2d`.
+
     Example:
         >>> x = torch.arange(16.0).view(1, 1, 4, 4)
         >>> max_pool2d_loops(x, 2).squeeze().tolist()
