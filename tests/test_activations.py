@@ -125,8 +125,14 @@ def test_bad_input_is_explained():
         activation_derivative("sigmoid", [0.0])
     with pytest.raises(TypeError, match="must be a torch.Tensor, got list"):
         sigmoid([1.0, 2.0])
-    with pytest.raises(ValueError, match="beta must be a positive number, got 0"):
+    with pytest.raises(ValueError, match="softplus: beta must be > 0, got 0"):
         softplus(torch.zeros(2), beta=0)
+    with pytest.raises(TypeError, match="softplus: beta must be a number, got '2'"):
+        softplus(torch.zeros(2), beta="2")
+    with pytest.raises(TypeError, match="leaky_relu: negative_slope must be a number"):
+        leaky_relu(torch.zeros(2), None)
+    with pytest.raises(TypeError, match="elu: alpha must be a number"):
+        elu(torch.zeros(2), alpha=[1.0])
     with pytest.raises(ValueError, match="approximate must be 'none' or 'tanh'"):
         gelu(torch.zeros(2), approximate="fast")
 

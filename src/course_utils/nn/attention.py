@@ -98,7 +98,9 @@ class MultiheadAttention(nn.Module):
         (the opposite of :func:`scaled_dot_product_attention`). Float masks are
         added to the scores. ``is_causal=True`` with ``attn_mask`` is a hint that
         the mask is causal, as in PyTorch; without one it builds the causal mask
-        (PyTorch requires the mask).
+        (PyTorch requires the mask). A query whose every key is masked gets zero
+        weights, as in PyTorch's ``need_weights=False`` path (its
+        ``need_weights=True`` path gives NaN there).
 
         Out of scope: ``batch_first=False`` layouts (inputs are (N, L, E)).
         """

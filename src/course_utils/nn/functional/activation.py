@@ -30,7 +30,13 @@ from collections.abc import Callable
 
 import torch
 
-from ..._validation import require_bool, require_dim, require_floating
+from ..._validation import (
+    require_bool,
+    require_dim,
+    require_floating,
+    require_number,
+    require_positive,
+)
 
 __all__ = [
     "softmax",
@@ -128,6 +134,7 @@ def leaky_relu(
         [-1.0, 3.0]
     """
     x = require_floating(input, "leaky_relu")
+    require_number("leaky_relu", "negative_slope", negative_slope)
     out = torch.where(x > 0, x, negative_slope * x)
     return _maybe_inplace(x, out, inplace, "leaky_relu")
 
@@ -142,6 +149,7 @@ def elu(input: torch.Tensor, alpha: float = 1.0, inplace: bool = False) -> torch
         [-0.6321, 2.0]
     """
     x = require_floating(input, "elu")
+    require_number("elu", "alpha", alpha)
     out = torch.where(x > 0, x, alpha * torch.expm1(x.clamp_max(0)))
     return _maybe_inplace(x, out, inplace, "elu")
 
@@ -172,6 +180,7 @@ def softplus(
     """
     x = require_floating(input, "softplus")
     beta = _check_positive(beta, "beta", "softplus")
+    require_number("softplus", "threshold", threshold)
     z = beta * x
     smooth = torch.log1p(torch.exp(z.clamp_max(threshold))) / beta
     return torch.where(z > threshold, x, smooth)
@@ -387,40 +396,6 @@ def softmax(
     return e / e.sum(dim=dim, keepdim=True)
 
 
-def _softmax_arguments(input, dim, stacklevel, dtype, fn):
-    """Cast to ``dtype``, check, and resolve ``dim`` (PyTorch's implicit rule if None)."""
-    if dtype is not None:
-        if not isinstance(dtype, torch.dtype):
-            raise TypeError(f"{fn}: dtype must be a torch.dtype, got {dtype!r}")
-        if isinstance(input, torch.Tensor):
-            input = input.to(dtype)
-    x = require_floating(input, fn)
-    if dim is None:
-        warnings.warn(
-            f"Implicit dimension choice for {fn} has been deprecated. "
-            "Change the call to include dim=X as an argument.",
-            UserWarning,
-            stacklevel=stacklevel,
-        )
-        dim = 0 if x.dim() in (0, 1, 3) else 1
-    return x, require_dim(fn, dim, x.dim(), tuple(x.shape))
-
-
-def _check_positive(value: float, name: str, fn: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ValueError(f"{fn}: {name} must be a positive number, got {value!r}")
-    return float(value)
-
-
-def _maybe_inplace(
-    x: torch.Tensor, out: torch.Tensor, inplace: bool, fn: str
-) -> torch.Tensor:
-    """Return ``out``, or write it into ``x`` and return ``x`` when ``inplace`` (PyTorch's option)."""
-    if require_bool(fn, "inplace", inplace):
-        return x.copy_(out)
-    return out
-
-
 # ------------------------------------------------------------------ by name
 #: name -> (function, derivative). Functions with a parameter take it as keyword.
 #: (``silu`` is left out: the explorers and chapter 2's comparison table show these eight.)
@@ -436,16 +411,6 @@ ACTIVATIONS: dict[
     "softplus": (softplus, softplus_derivative),
     "gelu": (gelu, gelu_derivative),
 }
-
-
-def _lookup(
-    name: str,
-) -> tuple[Callable[..., torch.Tensor], Callable[..., torch.Tensor]]:
-    if name not in ACTIVATIONS:
-        raise ValueError(
-            f"unknown activation {name!r}: expected one of {', '.join(ACTIVATIONS)}"
-        )
-    return ACTIVATIONS[name]
 
 
 def activation(name: str, input: torch.Tensor, **kwargs: float) -> torch.Tensor:
@@ -472,3 +437,48 @@ def activation_derivative(
         [1.0]
     """
     return _lookup(name)[1](input, **kwargs)
+
+
+# ------------------------------------------------------------------ checks
+
+
+def _softmax_arguments(input, dim, stacklevel, dtype, fn):
+    """Cast to ``dtype``, check, and resolve ``dim`` (PyTorch's implicit rule if None)."""
+    if dtype is not None:
+        if not isinstance(dtype, torch.dtype):
+            raise TypeError(f"{fn}: dtype must be a torch.dtype, got {dtype!r}")
+        if isinstance(input, torch.Tensor):
+            input = input.to(dtype)
+    x = require_floating(input, fn)
+    if dim is None:
+        warnings.warn(
+            f"Implicit dimension choice for {fn} has been deprecated. "
+            "Change the call to include dim=X as an argument.",
+            UserWarning,
+            stacklevel=stacklevel,
+        )
+        dim = 0 if x.dim() in (0, 1, 3) else 1
+    return x, require_dim(fn, dim, x.dim(), tuple(x.shape))
+
+
+def _check_positive(value: float, name: str, fn: str) -> float:
+    return require_positive(fn, name, value)
+
+
+def _maybe_inplace(
+    x: torch.Tensor, out: torch.Tensor, inplace: bool, fn: str
+) -> torch.Tensor:
+    """Return ``out``, or write it into ``x`` and return ``x`` when ``inplace`` (PyTorch's option)."""
+    if require_bool(fn, "inplace", inplace):
+        return x.copy_(out)
+    return out
+
+
+def _lookup(
+    name: str,
+) -> tuple[Callable[..., torch.Tensor], Callable[..., torch.Tensor]]:
+    if name not in ACTIVATIONS:
+        raise ValueError(
+            f"unknown activation {name!r}: expected one of {', '.join(ACTIVATIONS)}"
+        )
+    return ACTIVATIONS[name]

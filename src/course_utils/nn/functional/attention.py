@@ -42,16 +42,6 @@ __all__ = [
 ]
 
 
-def _check_tensor(value: object, name: str, fn: str) -> torch.Tensor:
-    require_floating(value, fn, name)
-    if value.dim() < 2:
-        raise ValueError(
-            f"{fn}: {name} must have at least 2 dimensions (..., length, features), "
-            f"got shape {tuple(value.shape)}"
-        )
-    return value
-
-
 def causal_mask(
     length: int, source_length: int | None = None, device=None
 ) -> torch.Tensor:
@@ -101,45 +91,6 @@ def padding_mask(lengths: torch.Tensor, max_length: int | None = None) -> torch.
     return (positions[None, :] < lengths[:, None])[:, None, :]
 
 
-def _scores_bias(query, key, attn_mask, is_causal, fn) -> torch.Tensor | None:
-    """The additive bias (0 or -inf, or the float mask) for (..., L, S) scores, checked."""
-    length, source = query.shape[-2], key.shape[-2]
-    if is_causal and attn_mask is not None:
-        raise ValueError(f"{fn}: pass either attn_mask or is_causal=True, not both")
-    if is_causal:
-        attn_mask = causal_mask(length, source, device=query.device)
-    if attn_mask is None:
-        return None
-    if not isinstance(attn_mask, torch.Tensor):
-        raise TypeError(
-            f"{fn}: attn_mask must be a tensor, got {type(attn_mask).__name__}"
-        )
-    scores_shape = (
-        *torch.broadcast_shapes(query.shape[:-2], key.shape[:-2]),
-        length,
-        source,
-    )
-    try:
-        fits = torch.broadcast_shapes(attn_mask.shape, scores_shape) == scores_shape
-    except RuntimeError:
-        fits = False
-    if not fits:
-        raise ValueError(
-            f"{fn}: attn_mask of shape {tuple(attn_mask.shape)} does not broadcast to the "
-            f"attention scores of shape {scores_shape} (query {tuple(query.shape)}, "
-            f"key {tuple(key.shape)})"
-        )
-    if attn_mask.dtype == torch.bool:
-        zero = torch.zeros((), dtype=query.dtype, device=query.device)
-        return zero.masked_fill(~attn_mask, float("-inf"))
-    if attn_mask.dtype != query.dtype:
-        raise TypeError(
-            f"{fn}: attn_mask must be bool or have the query's dtype {query.dtype}, "
-            f"got {attn_mask.dtype}"
-        )
-    return attn_mask
-
-
 def attention_weights(
     query: torch.Tensor,
     key: torch.Tensor,
@@ -183,30 +134,6 @@ def attention_weights(
     # Such a row gets zero weights, as in PyTorch; any other NaN is left to show.
     blocked = (scores == float("-inf")).all(dim=-1, keepdim=True)
     return weights.masked_fill(blocked, 0.0)
-
-
-def _check_batch(query, other, name, fn):
-    try:
-        torch.broadcast_shapes(query.shape[:-2], other.shape[:-2])
-    except RuntimeError:
-        raise ValueError(
-            f"{fn}: the batch dimensions of query {tuple(query.shape)} and {name} "
-            f"{tuple(other.shape)} do not broadcast"
-        ) from None
-
-
-def _repeat_heads(query, key, value, fn):
-    """enable_gqa: repeat each key/value head so there are as many as query heads."""
-    if query.dim() < 3 or key.dim() < 3:
-        raise ValueError(f"{fn}: enable_gqa needs a head dimension (..., H, L, E)")
-    heads, kv_heads = query.shape[-3], key.shape[-3]
-    if heads % kv_heads:
-        raise ValueError(
-            f"{fn}: enable_gqa needs query heads ({heads}) to be a multiple of key/value "
-            f"heads ({kv_heads}); query {tuple(query.shape)}, key {tuple(key.shape)}"
-        )
-    groups = heads // kv_heads
-    return key.repeat_interleave(groups, -3), value.repeat_interleave(groups, -3)
 
 
 def scaled_dot_product_attention(
@@ -262,3 +189,79 @@ def scaled_dot_product_attention(
     if dropout_p > 0:
         weights = F.dropout(weights, dropout_p)
     return weights @ value
+
+
+# ----------------------------------------------------------------------------- checks
+
+
+def _check_tensor(value: object, name: str, fn: str) -> torch.Tensor:
+    require_floating(value, fn, name)
+    if value.dim() < 2:
+        raise ValueError(
+            f"{fn}: {name} must have at least 2 dimensions (..., length, features), "
+            f"got shape {tuple(value.shape)}"
+        )
+    return value
+
+
+def _scores_bias(query, key, attn_mask, is_causal, fn) -> torch.Tensor | None:
+    """The additive bias (0 or -inf, or the float mask) for (..., L, S) scores, checked."""
+    length, source = query.shape[-2], key.shape[-2]
+    if is_causal and attn_mask is not None:
+        raise ValueError(f"{fn}: pass either attn_mask or is_causal=True, not both")
+    if is_causal:
+        attn_mask = causal_mask(length, source, device=query.device)
+    if attn_mask is None:
+        return None
+    if not isinstance(attn_mask, torch.Tensor):
+        raise TypeError(
+            f"{fn}: attn_mask must be a tensor, got {type(attn_mask).__name__}"
+        )
+    scores_shape = (
+        *torch.broadcast_shapes(query.shape[:-2], key.shape[:-2]),
+        length,
+        source,
+    )
+    try:
+        fits = torch.broadcast_shapes(attn_mask.shape, scores_shape) == scores_shape
+    except RuntimeError:
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"{fn}: attn_mask of shape {tuple(attn_mask.shape)} does not broadcast to the "
+            f"attention scores of shape {scores_shape} (query {tuple(query.shape)}, "
+            f"key {tuple(key.shape)})"
+        )
+    if attn_mask.dtype == torch.bool:
+        zero = torch.zeros((), dtype=query.dtype, device=query.device)
+        return zero.masked_fill(~attn_mask, float("-inf"))
+    if attn_mask.dtype != query.dtype:
+        raise TypeError(
+            f"{fn}: attn_mask must be bool or have the query's dtype {query.dtype}, "
+            f"got {attn_mask.dtype}"
+        )
+    return attn_mask
+
+
+def _check_batch(query, other, name, fn):
+    try:
+        torch.broadcast_shapes(query.shape[:-2], other.shape[:-2])
+    except RuntimeError:
+        raise ValueError(
+            f"{fn}: the batch dimensions of query {tuple(query.shape)} and {name} "
+            f"{tuple(other.shape)} do not broadcast"
+        ) from None
+
+
+def _repeat_heads(query, key, value, fn):
+    """enable_gqa: repeat each key/value head so there are as many as query heads."""
+    if query.dim() < 3 or key.dim() < 3:
+        raise ValueError(f"{fn}: enable_gqa needs a head dimension (..., H, L, E)")
+    heads, kv_heads = query.shape[-3], key.shape[-3]
+    if heads % kv_heads:
+        raise ValueError(
+            f"{fn}: enable_gqa needs query heads ({heads}) to be a multiple of key/value "
+            f"heads ({kv_heads}); query {tuple(query.shape)}, key {tuple(key.shape)}"
+        )
+    groups = heads // kv_heads
+    return key.repeat_interleave(groups, -3), value.repeat_interleave(groups, -3)

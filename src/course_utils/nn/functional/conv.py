@@ -124,8 +124,8 @@ def conv2d(
         ),
     )
     # im2col: for every sample and group, a matrix with one column of
-    # C_in/groups * kH * kW input values per output position. This reshape is
-    # the only copy of the input.
+    # C_in/groups * kH * kW input values per output position. Besides the
+    # padding, this reshape is the only copy of the input.
     columns = windows.reshape(n, groups, group_channels * kh * kw, out_h * out_w)
     # Each group's kernels flattened the same way, one row per kernel:
     # (groups, C_out/groups, C_in/groups * kH * kW).
@@ -196,7 +196,10 @@ def _conv_arguments(input, weight, bias, stride, padding, dilation, groups, fn):
     for them once, not at every call.
     """
     x, unbatched = image_batch(input, fn)
-    require_tensor(weight, fn, "weight")
+    if require_tensor(weight, fn, "weight").device != x.device:
+        raise ValueError(
+            f"{fn}: input is on {x.device} but weight is on {weight.device}"
+        )
     bias_meta = None
     if bias is not None:
         bias_meta = (tuple(require_tensor(bias, fn, "bias").shape), bias.dtype)
