@@ -6,7 +6,9 @@ and their calls are *interleaved* (ours, PyTorch's, ours, PyTorch's...), each
 call timed on its own: a burst of load from other processes then hits both
 sides alike instead of one whole block. Each row gives the median of each side
 and the spread of the paired ratios (25th to 75th percentile), at a stated
-number of CPU threads.
+number of CPU threads. On a machine shared with other jobs, a run on more
+threads than are free is dominated by threads waiting for each other: compare
+one-thread rows there.
 """
 
 from __future__ import annotations
@@ -81,14 +83,15 @@ def compare(
         "torch_ms": statistics.median(theirs_s) * 1e3,
         "scratch_iqr_ms": [percentile(mine_s, q) * 1e3 for q in (25, 75)],
         "torch_iqr_ms": [percentile(theirs_s, q) * 1e3 for q in (25, 75)],
+        "ratio_of_pairs": statistics.median(ratios),
         "ratio_iqr": [percentile(ratios, q) for q in (25, 75)],
     }
     row["ratio"] = row["scratch_ms"] / row["torch_ms"]
     low, high = row["ratio_iqr"]
     print(
         f"  {operation:30} {size:34} {used} thr  {row['scratch_ms']:9.3f} ms vs "
-        f"{row['torch_ms']:9.3f} ms  {row['ratio']:7.2f}x  (pairs: {low:.2f}-{high:.2f}, "
-        f"n={pairs})"
+        f"{row['torch_ms']:9.3f} ms  {row['ratio']:7.2f}x  (pairs: median "
+        f"{row['ratio_of_pairs']:.2f}, {low:.2f}-{high:.2f}, n={pairs})"
     )
     return row
 

@@ -311,6 +311,8 @@ def test_conv2d_rejects_bad_groups_and_names_what_is_out_of_scope(fn):
         fn(torch.randn(1, 0, 6, 6), torch.randn(4, 0, 3, 3))
     with pytest.raises(ValueError, match="positive number of kernels"):
         fn(x, torch.randn(0, 4, 3, 3))
+    with pytest.raises(ValueError, match=r"at least 1x1.*\(4, 4, 0, 3\)"):
+        fn(x, torch.randn(4, 4, 0, 3))
     with pytest.raises(TypeError, match="complex tensors are out of scope"):
         fn(x.to(torch.complex64), torch.randn(4, 4, 3, 3).to(torch.complex64))
 

@@ -11,7 +11,7 @@ is the *depthwise* convolution of MobileNet and EfficientNet.
 
 * :func:`conv2d` is vectorised: it looks at the padded input through a view
   that holds every window at once (``as_strided``, no copy), lays the windows
-  out as columns ("im2col") and does one matrix multiplication.
+  out as columns ("im2col") and does one (batched) matrix multiplication.
 * :func:`conv2d_loops` walks over the output positions one by one. It is slow
   and exists to be read, and to be benchmarked against the vectorised version.
 
@@ -123,15 +123,19 @@ def conv2d(
             stride[1] * column_step,  # j: next output column
         ),
     )
-    # im2col: for every sample and group, a matrix with one column of
+    # im2col: for every (sample, group) pair, a matrix with one column of
     # C_in/groups * kH * kW input values per output position. Besides the
     # padding, this reshape is the only copy of the input.
-    columns = windows.reshape(n, groups, group_channels * kh * kw, out_h * out_w)
-    # Each group's kernels flattened the same way, one row per kernel:
-    # (groups, C_out/groups, C_in/groups * kH * kW).
-    kernels = weight.reshape(groups, out_channels // groups, group_channels * kh * kw)
-    # One matrix product, broadcast over the samples: row (kernel) times column (window).
-    out = (kernels @ columns).reshape(n, out_channels, out_h, out_w)
+    columns = windows.reshape(n * groups, group_channels * kh * kw, out_h * out_w)
+    # Each group's kernels flattened the same way, one row per kernel, and the
+    # same for every sample (expand copies nothing):
+    # (N * groups, C_out/groups, C_in/groups * kH * kW).
+    kernels = weight.reshape(1, groups, out_channels // groups, -1)
+    kernels = kernels.expand(n, -1, -1, -1).reshape(
+        n * groups, out_channels // groups, group_channels * kh * kw
+    )
+    # One batched matrix product: every kernel (row) times every window (column).
+    out = torch.bmm(kernels, columns).view(n, out_channels, out_h, out_w)
     if bias is not None:
         out = out + bias.view(1, -1, 1, 1)
     return out.squeeze(0) if unbatched else out
@@ -244,6 +248,8 @@ def _conv_settings(
     groups = require_int(fn, "groups", groups, minimum=1)
     channels, height, width = input_shape[-3:]
     out_channels, group_channels, kh, kw = weight_shape
+    if kh == 0 or kw == 0:
+        raise ValueError(f"{fn}: kernels must be at least 1x1, got {shapes}")
     if channels == 0:
         raise ValueError(
             f"{fn}: input with zero channels is {OUT_OF_SCOPE} (PyTorch returns an "
