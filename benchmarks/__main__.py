@@ -3,13 +3,16 @@
 Examples:
     python -m benchmarks                       # everything, 3 runs of the book
     python -m benchmarks --only explorers scratch   # the other parts are kept
+    python -m benchmarks --only training --stem /tmp/try   # a trial: other files
     COURSE_DEVICE=cuda python -m benchmarks --stem results-cuda
+
+Each section of the results records the machine and date it was measured on, so
+a partial run replaces only what it measured (see :mod:`benchmarks.report`).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import torch
@@ -19,7 +22,28 @@ from course_utils.timing import matmul_throughput
 
 from . import explorers, machine, notebooks, report, scratch, training
 
-SECTIONS = ("notebooks", "explorers", "scratch", "training", "gpu_matmul")
+SECTIONS = report.SECTIONS
+
+
+def measure(name: str, args: argparse.Namespace, device: torch.device):
+    """The data of one section."""
+    if name == "notebooks":
+        return notebooks.time_notebooks(args.runs)
+    if name == "explorers":
+        return explorers.explorer_latency(args.changes)
+    if name == "scratch":
+        return scratch.all_rows()
+    if name == "training":
+        devices = [torch.device("cpu")] + ([device] if device.type == "cuda" else [])
+        return training.training_rows(devices)
+    rows = []  # gpu_matmul
+    if device.type == "cuda":
+        for dtype in (torch.float32, torch.bfloat16):
+            rows.append(matmul_throughput(device, dtype=dtype))
+            print(f"  {rows[-1]}")
+    else:
+        print("  skipped, no CUDA GPU on this machine")
+    return rows
 
 
 def main() -> None:
@@ -32,36 +56,15 @@ def main() -> None:
     args = parser.parse_args()
 
     device = pick_device("auto")
-    results: dict = {}
-    previous = args.out / f"{args.stem}.json"
-    if set(args.only) != set(SECTIONS) and previous.exists():
-        # Measuring some parts only: keep the other parts of the last full run.
-        results = json.loads(previous.read_text())
-    results["machine"] = machine.describe_machine(device)
-    print(f"benchmarking on {results['machine']}")
-    if "notebooks" in args.only:
-        print("notebooks:")
-        results["notebooks"] = notebooks.time_notebooks(args.runs)
-    if "explorers" in args.only:
-        print("explorers:")
-        results["explorers"] = explorers.explorer_latency(args.changes)
-    if "scratch" in args.only:
-        print("from scratch vs PyTorch:")
-        results["scratch"] = scratch.all_rows()
-    if "training" in args.only:
-        print("training throughput:")
-        devices = [torch.device("cpu")] + ([device] if device.type == "cuda" else [])
-        results["training"] = training.training_rows(devices)
-    if "gpu_matmul" in args.only:
-        results["gpu_matmul"] = []
-        if device.type == "cuda":
-            for dtype in (torch.float32, torch.bfloat16):
-                row = matmul_throughput(device, dtype=dtype)
-                print(f"  {row}")
-                results["gpu_matmul"].append(row)
-        else:
-            print("GPU corner: skipped, no CUDA GPU on this machine")
-    for path in report.write(results, args.out, args.stem):
+    measured = {}
+    for name in SECTIONS:
+        if name in args.only:
+            # Described per section: a long run can cross midnight.
+            where = machine.describe_machine(device)
+            print(f"{name}: on {where}")
+            measured[name] = report.section(where, measure(name, args, device))
+    previous = report.load(args.out / f"{args.stem}.json")
+    for path in report.write(report.merge(previous, measured), args.out, args.stem):
         print(f"wrote {path}")
 
 

@@ -1,21 +1,16 @@
 """From-scratch code against PyTorch's own, timed in the same process at several sizes.
 
 The ratio is from-scratch time / PyTorch time: 1 means as fast, 100 means a
-hundred times slower. Both sides get the same arguments and the same warm-up,
-and their calls are *interleaved* (ours, PyTorch's, ours, PyTorch's...), each
-call timed on its own: a burst of load from other processes then hits both
-sides alike instead of one whole block. Each row gives the median of each side
-and the spread of the paired ratios (25th to 75th percentile), at a stated
+hundred times slower. Both sides get the same arguments and the same warm-up, and
+are timed in turns, many rounds each (:mod:`benchmarks.sampling`), at a stated
 number of CPU threads. On a machine shared with other jobs, a run on more
 threads than are free is dominated by threads waiting for each other: compare
-one-thread rows there.
+the one-thread rows there.
 """
 
 from __future__ import annotations
 
 import contextlib
-import statistics
-import time
 from collections.abc import Callable, Iterator
 from functools import partial
 
@@ -23,11 +18,8 @@ import torch
 import torch.nn.functional as F
 
 import course_utils.nn.functional as scratch
-from course_utils.timing import percentile
 
-#: Seconds of timed calls per row (both sides together), at least MIN_PAIRS pairs.
-BUDGET_S = 2.0
-MIN_PAIRS, MAX_PAIRS = 7, 3000
+from . import sampling
 
 
 @contextlib.contextmanager
@@ -42,12 +34,6 @@ def threads(count: int | None) -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-def _call_seconds(fn: Callable, args, kwargs) -> float:
-    start = time.perf_counter()
-    fn(*args, **kwargs)
-    return time.perf_counter() - start
-
-
 def compare(
     operation: str,
     size: str,
@@ -57,42 +43,18 @@ def compare(
     threads_used: int | None = None,
     **kwargs,
 ) -> dict:
-    """Time ``mine(*args, **kwargs)`` against ``theirs(...)``, interleaved; one table row.
+    """Time ``mine(*args, **kwargs)`` and ``theirs(*args, **kwargs)`` in turns; one row.
 
-    Two warm-up calls each, then pairs (mine, theirs) until about ``BUDGET_S``
-    seconds are spent (between ``MIN_PAIRS`` and ``MAX_PAIRS`` pairs).
+    See :func:`benchmarks.sampling.compare`: medians, quartiles, per-round ratios.
+    ``threads_used``: the number of CPU threads for both sides (default: as set).
     """
     with torch.no_grad(), threads(threads_used):
-        for _ in range(2):
-            first_mine = _call_seconds(mine, args, kwargs)
-            first_theirs = _call_seconds(theirs, args, kwargs)
-        pairs = int(BUDGET_S / max(first_mine + first_theirs, 1e-7))
-        pairs = min(MAX_PAIRS, max(MIN_PAIRS, pairs))
-        mine_s, theirs_s = [], []
-        for _ in range(pairs):
-            mine_s.append(_call_seconds(mine, args, kwargs))
-            theirs_s.append(_call_seconds(theirs, args, kwargs))
+        timing = sampling.compare(
+            partial(mine, *args, **kwargs), partial(theirs, *args, **kwargs)
+        )
         used = torch.get_num_threads()
-    ratios = [a / b for a, b in zip(mine_s, theirs_s)]
-    row = {
-        "operation": operation,
-        "size": size,
-        "threads": used,
-        "pairs": pairs,
-        "scratch_ms": statistics.median(mine_s) * 1e3,
-        "torch_ms": statistics.median(theirs_s) * 1e3,
-        "scratch_iqr_ms": [percentile(mine_s, q) * 1e3 for q in (25, 75)],
-        "torch_iqr_ms": [percentile(theirs_s, q) * 1e3 for q in (25, 75)],
-        "ratio_of_pairs": statistics.median(ratios),
-        "ratio_iqr": [percentile(ratios, q) for q in (25, 75)],
-    }
-    row["ratio"] = row["scratch_ms"] / row["torch_ms"]
-    low, high = row["ratio_iqr"]
-    print(
-        f"  {operation:30} {size:34} {used} thr  {row['scratch_ms']:9.3f} ms vs "
-        f"{row['torch_ms']:9.3f} ms  {row['ratio']:7.2f}x  (pairs: median "
-        f"{row['ratio_of_pairs']:.2f}, {low:.2f}-{high:.2f}, n={pairs})"
-    )
+    row = {"operation": operation, "size": size, "threads": used, **timing}
+    print(f"  {operation:36} {size:32} {row['ratio']:9.2f}x")
     return row
 
 
@@ -101,36 +63,21 @@ CONV_SIZES = [(1, 3, 16, 8), (4, 8, 32, 16), (8, 16, 64, 32)]
 
 def conv_rows(thread_counts: tuple[int, ...] = (1, 2)) -> list[dict]:
     """conv2d, 3x3 kernels with padding 1: the loop version on one thread, the
-    vectorised one on each of ``thread_counts``."""
+    vectorised one (as_strided windows, one batched matmul) on each of ``thread_counts``."""
     rows = []
     generator = torch.Generator().manual_seed(0)
     for n, c, size, k in CONV_SIZES:
         x = torch.randn(n, c, size, size, generator=generator)
         w = torch.randn(k, c, 3, 3, generator=generator)
         shape = f"{n}x{c}x{size}x{size}, {k} 3x3 kernels"
-        rows.append(
-            compare(
-                "conv2d, loops",
-                shape,
-                scratch.conv2d_loops,
-                F.conv2d,
-                x,
-                w,
-                padding=1,
-                threads_used=1,
-            )
-        )
-        for count in thread_counts:
+        runs = [("loops", scratch.conv2d_loops, 1)] + [
+            ("as_strided + bmm", scratch.conv2d, count) for count in thread_counts
+        ]
+        for name, mine, count in runs:
+            label = f"conv2d, {name}, {count} thread" + ("s" if count > 1 else "")
             rows.append(
                 compare(
-                    "conv2d, as_strided + matmul",
-                    shape,
-                    scratch.conv2d,
-                    F.conv2d,
-                    x,
-                    w,
-                    padding=1,
-                    threads_used=count,
+                    label, shape, mine, F.conv2d, x, w, padding=1, threads_used=count
                 )
             )
     return rows

@@ -7,8 +7,7 @@ import torch
 
 from course_utils.data import (
     DATE_FORMATS,
-    CharTokenizer,
-    PaddedCharVocab,
+    CharVocab,
     date_vocabularies,
     encode_pairs,
     lm_batches,
@@ -26,7 +25,7 @@ from course_utils.models import (
     TinyGPT,
     generate,
 )
-from course_utils.train import train_translator
+from course_utils.train import train_steps
 
 
 @pytest.fixture(scope="module")
@@ -92,11 +91,11 @@ def test_lm_batches_targets_are_shifted_inputs():
     assert x.shape == y.shape == (4, 8) and torch.equal(y, x + 1)
 
 
-def test_char_tokenizer_round_trip_and_errors():
-    tok = CharTokenizer("abc\n")
-    assert tok.decode(tok.encode("cab\na")) == "cab\na"
+def test_a_plain_character_vocabulary_round_trips_newlines():
+    vocab = CharVocab("abc\n")
+    assert vocab.decode(vocab.encode("cab\na")) == "cab\na"
     with pytest.raises(ValueError, match=r"\['z'\]"):
-        tok.encode("az")
+        vocab.encode("az")
 
 
 # ----------------------------------------------------------------------------- dates
@@ -143,10 +142,20 @@ def test_split_keeps_test_dates_out_of_training_and_is_seeded():
 
 def test_vocabularies_cover_every_generated_date():
     source, target = date_vocabularies()
-    x, y = encode_pairs(random_date_pairs(500, seed=9), source, target)
-    assert x.shape == (500, 32) and y.shape == (500, 10)
+    pairs = random_date_pairs(500, seed=9)
+    x, decoder_input, y = encode_pairs(pairs, source, target)
+    assert x.shape == (500, 32) and decoder_input.shape == y.shape == (500, 10)
+    assert [source.decode(row) for row in x] == [text for text, _ in pairs]
+    assert [target.decode(row) for row in y] == [iso for _, iso in pairs]
+    # teacher forcing: the decoder reads the start token, then the true characters
+    assert (decoder_input[:, 0] == target.start_id).all()
+    assert torch.equal(decoder_input[:, 1:], y[:, :-1])
     with pytest.raises(ValueError, match="not in the vocabulary"):
-        PaddedCharVocab("abc").encode("abd")
+        target.encode("2026/11/22")
+    with pytest.raises(ValueError, match="needs 33 ids, more than length=32"):
+        encode_pairs([("x" * 33, "2026-11-22")], CharVocab("x", pad="_"), target)
+    with pytest.raises(ValueError, match="encode_pairs: pairs is empty"):
+        encode_pairs([], source, target)
 
 
 def test_names_data():
@@ -165,7 +174,7 @@ def test_names_data():
 def test_translator_shapes_masks_and_learning():
     torch.manual_seed(0)
     source, target = date_vocabularies()
-    x, y = encode_pairs(random_date_pairs(400, seed=0), source, target)
+    x, decoder_input, y = encode_pairs(random_date_pairs(400, seed=0), source, target)
     model = DateTranslator(len(source), len(target), embed_dim=16, hidden_size=16)
     ids, alignments = model.translate(x[:5])
     assert ids.shape == (5, 10) and alignments.shape == (5, 10, 32)
@@ -173,8 +182,10 @@ def test_translator_shapes_masks_and_learning():
     for row, length in zip(alignments, lengths):
         assert torch.all(row[:, length:] == 0)  # padding gets no attention
         torch.testing.assert_close(row.sum(-1), torch.ones(10))
-    losses = train_translator(model, x, y, epochs=3, batch_size=64, verbose=False)
-    assert losses[-1] < losses[0]
+    history = train_steps(
+        model, (x, decoder_input, y), steps=21, batch_size=64, lr=3e-3, verbose=False
+    )
+    assert history.last["loss"] < history.rows[0]["loss"] - 0.5
     with pytest.raises(ValueError, match=r"source ids \(N, S\)"):
         model.translate(x[0])
 

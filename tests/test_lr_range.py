@@ -5,6 +5,7 @@ import torch
 from torch import nn
 
 from course_utils.optim import lr_range_test
+from course_utils.optim.lr_range import LRRangeResult
 
 
 def blobs(seed=0):
@@ -53,16 +54,60 @@ def test_more_steps_than_batches_cycles_through_the_data():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"start_lr": 0.0}, "need 0 < start_lr < end_lr"),
+        ({"start_lr": 0.0}, "lr_range_test: need 0 < start_lr < end_lr"),
         ({"start_lr": 1.0, "end_lr": 0.1}, "need 0 < start_lr < end_lr"),
-        ({"steps": 1}, "steps must be an int >= 2, got 1"),
-        ({"smoothing": 1.0}, r"smoothing must be in \[0, 1\), got 1.0"),
-        ({"stop_factor": 1.0}, "stop_factor must be > 1"),
+        ({"steps": 1}, "lr_range_test: steps must be >= 2, got 1"),
+        ({"smoothing": 1.0}, r"lr_range_test: smoothing must be in \[0, 1\), got 1.0"),
+        ({"stop_factor": 1.0}, "lr_range_test: stop_factor must be > 1"),
+        ({"batch_size": 0}, "lr_range_test: batch_size must be >= 1"),
     ],
 )
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         lr_range_test(nn.Linear(5, 3), blobs(), device="cpu", **kwargs)
+
+
+def test_bad_types_and_empty_data():
+    with pytest.raises(TypeError, match="lr_range_test: steps must be an int"):
+        lr_range_test(nn.Linear(5, 3), blobs(), steps=10.0, device="cpu")
+    with pytest.raises(TypeError, match="lr_range_test: start_lr must be a number"):
+        lr_range_test(nn.Linear(5, 3), blobs(), start_lr="1e-6", device="cpu")
+    with pytest.raises(
+        TypeError, match="lr_range_test: train_data must be a Dataset or a tuple"
+    ):
+        lr_range_test(nn.Linear(5, 3), list(blobs()), device="cpu")
+    with pytest.raises(ValueError, match="lr_range_test: train_data is empty"):
+        lr_range_test(
+            nn.Linear(5, 3), (torch.zeros(0, 5), torch.zeros(0).long()), device="cpu"
+        )
+    with pytest.raises(TypeError, match="lr_range_test: model must be an nn.Module"):
+        lr_range_test(lambda x: x, blobs(), device="cpu")
+
+
+def test_a_loss_that_is_not_finite_at_the_first_step_is_reported():
+    X, y = blobs()
+    X[0, 0] = float("nan")  # one bad sample spoils every batch it lands in
+    model = nn.Linear(5, 3)
+    before = model.weight.detach().clone()
+    with pytest.raises(
+        ValueError, match=r"loss is nan at the first step.*start_lr=1e-06"
+    ):
+        lr_range_test(model, (X, y), batch_size=300, device="cpu")
+    assert torch.equal(model.weight, before)  # the model is restored all the same
+    with pytest.raises(ValueError, match="no loss was recorded"):
+        _ = LRRangeResult([], [], [], stopped_early=True).min_loss_lr
+
+
+def test_sequence_data_works_too():
+    from course_utils.data import lm_windows
+    from course_utils.models import TinyGPT
+
+    torch.manual_seed(0)
+    model = TinyGPT(5, block_size=8, d_model=16, n_head=2, n_layer=1)
+    result = lr_range_test(
+        model, lm_windows(torch.arange(200) % 5, 8), steps=20, device="cpu"
+    )
+    assert len(result.lrs) == 20
 
 
 def test_smooth_and_schedule_figures():

@@ -257,7 +257,7 @@ def test_gradient_norms_reject_bad_arguments():
 def test_char_rnn_shapes_and_sampling(cell):
     from course_utils.data import CharVocab
 
-    vocab = CharVocab.from_words(["abc", "cab"])
+    vocab = CharVocab(["abc", "cab"], pad=".", start=".", end=".")
     model = CharRNN(len(vocab), hidden_size=8, cell=cell)
     logits, _ = model(torch.zeros(2, 5, dtype=torch.long))
     assert logits.shape == (2, 5, 4)

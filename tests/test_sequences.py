@@ -49,12 +49,18 @@ def test_sliding_windows_pair_each_window_with_the_value_horizon_later(window, h
 
 
 def test_sliding_windows_reject_bad_input():
-    with pytest.raises(ValueError, match=r"1-D series, got \(2, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"series must be a 1-D tensor, got shape \(2, 3\)"
+    ):
         sliding_windows(torch.zeros(2, 3), 2)
+    with pytest.raises(TypeError, match="series must be a 1-D tensor, got list"):
+        sliding_windows([1.0, 2.0, 3.0], 1)
     with pytest.raises(ValueError, match="too short"):
         sliding_windows(torch.zeros(5), 5)
-    with pytest.raises(ValueError, match="window must be a positive int"):
+    with pytest.raises(ValueError, match="sliding_windows: window must be >= 1"):
         sliding_windows(torch.zeros(5), 0)
+    with pytest.raises(TypeError, match="sliding_windows: horizon must be an int"):
+        sliding_windows(torch.zeros(5), 2, horizon=1.5)
 
 
 def test_names_are_real_distinct_and_lower_case():
@@ -65,17 +71,14 @@ def test_names_are_real_distinct_and_lower_case():
     assert names == sorted(names)
 
 
-def test_char_vocab_round_trip_and_batch():
-    vocab = CharVocab.from_words(["anna", "bob"])
-    assert vocab.chars == ".abno" and len(vocab) == 5
-    assert vocab.decode(vocab.encode("bob")) == "bob"
-    inputs, targets = vocab.batch(["anna", "bob"])
-    assert inputs.tolist() == [[0, 1, 3, 3, 1], [0, 2, 4, 2, 0]]
-    assert targets.tolist() == [[1, 3, 3, 1, 0], [2, 4, 2, 0, -100]]
-    with pytest.raises(ValueError, match=r"\['e', 'z'\] of 'zoe'"):
-        vocab.encode("zoe")
-    with pytest.raises(ValueError, match="boundary"):
-        CharVocab.from_words(["a.b"])
+def test_the_names_vocabulary_encodes_every_census_name():
+    names = load_names()
+    vocab = CharVocab(names, pad=".", start=".", end=".")
+    assert "".join(vocab.itos) == ".abcdefghijklmnopqrstuvwxyz"
+    inputs, targets = vocab.batch(names)
+    assert inputs.shape == (len(names), max(len(n) for n in names) + 1)
+    assert [vocab.decode(row) for row in inputs] == names
+    assert (targets == 0).sum() == len(names)  # every name ends with the boundary
 
 
 def test_long_gap_task_labels_are_the_first_token():
@@ -87,7 +90,7 @@ def test_long_gap_task_labels_are_the_first_token():
     assert tokens[:, 1:].min() >= 3 and tokens[:, 1:].max() <= 7
     again, _ = long_gap_task(500, gap=30, num_symbols=3, num_distractors=5, seed=4)
     assert torch.equal(tokens, again)
-    with pytest.raises(ValueError, match="num_symbols must be an int >= 2"):
+    with pytest.raises(ValueError, match="long_gap_task: num_symbols must be >= 2"):
         long_gap_task(10, 5, num_symbols=1)
 
 

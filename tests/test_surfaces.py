@@ -1,7 +1,9 @@
-"""Loss surfaces: hand-written gradients against autograd; optimizer paths against torch.optim."""
+"""Loss surfaces against textbook formulas, SciPy and autograd; optimizer paths against torch.optim."""
 
+import numpy as np
 import pytest
 import torch
+from scipy.optimize import minimize
 
 from course_utils.optim import PATH_OPTIMIZERS, SURFACES, make_optimizer, optimizer_path
 from course_utils.viz import contour_levels, plot_optimizer_paths
@@ -24,20 +26,89 @@ def test_gradient_formula_matches_autograd(name):
     torch.testing.assert_close(by_hand, points.grad)
 
 
+# The surfaces as published (Rosenbrock 1960; Beale 1958) or as the module's docstring
+# states them, written independently in NumPy.
+TEXTBOOK = {
+    "rosenbrock": lambda x, y: (1 - x) ** 2 + 100 * (y - x**2) ** 2,
+    "beale": lambda x, y: sum(
+        (c - x * (1 - y**k)) ** 2 for k, c in ((1, 1.5), (2, 2.25), (3, 2.625))
+    ),
+    "quadratic": lambda x, y: 0.5 * x**2 + 12.5 * y**2,
+    "saddle": lambda x, y: 0.5 * x**2 + 0.25 * y**4 - 0.5 * y**2,
+}
+
+
+def test_every_surface_has_a_textbook_formula():
+    assert set(TEXTBOOK) == set(SURFACES)
+
+
 @pytest.mark.parametrize("name", list(SURFACES))
-def test_minima_are_minima(name):
+def test_values_match_the_textbook_formula(name):
     surface = SURFACES[name]
-    _, _, Z = surface.grid(150)
-    for x, y in surface.minima:
-        assert surface.f(x, y) == pytest.approx(surface.min_value, abs=1e-12)
-        assert all(abs(g) < 1e-12 for g in surface.grad(x, y))
-    assert Z.min() >= surface.min_value - 1e-12
+    rng = np.random.default_rng(0)
+    x = rng.uniform(*surface.xlim, size=500)
+    y = rng.uniform(*surface.ylim, size=500)
+    points = torch.tensor(np.stack([x, y], axis=1))
+    np.testing.assert_allclose(
+        surface(points).numpy(), TEXTBOOK[name](x, y), rtol=1e-12, atol=1e-12
+    )
+    # Python floats work too (the widgets call f on plain numbers).
+    assert surface.f(float(x[0]), float(y[0])) == pytest.approx(
+        TEXTBOOK[name](x[0], y[0]), rel=1e-12
+    )
 
 
-def test_floats_and_tensors_give_the_same_loss():
-    for surface in SURFACES.values():
-        value = surface(torch.tensor([0.3, -0.7], dtype=torch.float64)).item()
-        assert value == pytest.approx(surface.f(0.3, -0.7))
+def _autograd_gradient_and_hessian(surface, point):
+    xy = torch.tensor(point, dtype=torch.float64, requires_grad=True)
+    (gradient,) = torch.autograd.grad(surface(xy), xy)
+    hessian = torch.autograd.functional.hessian(surface, xy.detach())
+    return gradient, torch.linalg.eigvalsh(hessian)
+
+
+@pytest.mark.parametrize("name", list(SURFACES))
+def test_declared_minima_are_strict_local_minima(name):
+    surface = SURFACES[name]
+    for point in surface.minima:
+        gradient, curvatures = _autograd_gradient_and_hessian(surface, point)
+        assert TEXTBOOK[name](*point) == pytest.approx(surface.min_value, abs=1e-12)
+        assert gradient.abs().max() < 1e-12, f"{name}: gradient {gradient} at {point}"
+        assert (curvatures > 0).all(), f"{name}: not a minimum at {point}"
+
+
+def test_the_saddle_surface_has_a_saddle_at_the_origin():
+    gradient, curvatures = _autograd_gradient_and_hessian(
+        SURFACES["saddle"], (0.0, 0.0)
+    )
+    assert gradient.abs().max() == 0
+    assert curvatures.min() < 0 < curvatures.max()
+
+
+@pytest.mark.parametrize("name", list(SURFACES))
+def test_a_search_from_many_starts_finds_only_the_declared_minima(name):
+    """SciPy's bounded quasi-Newton search, started at 30 random points of the window,
+    never ends lower than the declared minimum value, and finds every declared minimum."""
+    surface = SURFACES[name]
+    rng = np.random.default_rng(1)
+    bounds = [surface.xlim, surface.ylim]
+    ends = []
+    for _ in range(30):
+        start = [rng.uniform(*surface.xlim), rng.uniform(*surface.ylim)]
+        result = minimize(
+            lambda p: TEXTBOOK[name](*p), start, method="L-BFGS-B", bounds=bounds
+        )
+        ends.append((result.fun, result.x))
+    assert min(value for value, _ in ends) >= surface.min_value - 1e-9
+    lowest = [x for value, x in ends if value < surface.min_value + 1e-6]
+    for point in surface.minima:
+        assert any(np.allclose(x, point, atol=1e-2) for x in lowest), (
+            f"{name}: no search ended at {point}"
+        )
+    for x in lowest:
+        assert any(np.allclose(x, point, atol=1e-2) for point in surface.minima), (
+            f"{name}: a minimum at {x} that is not declared"
+        )
+    # The contour grid never goes below the minimum either.
+    assert surface.grid(150)[2].min() >= surface.min_value - 1e-12
 
 
 TORCH_EQUIVALENT = {

@@ -25,7 +25,8 @@ def test_fit_learns_a_separable_problem(capsys):
     assert history.last["val_accuracy"] > 0.95 > before
     assert history["loss"][-1] < history["loss"][0]
     printed = capsys.readouterr().out.splitlines()
-    assert len(printed) == 15 and printed[-1].startswith("epoch 15/15")
+    assert len(printed) == 1 and printed[0].startswith("fit: 15 epochs; loss ")
+    assert f"val_accuracy {history.last['val_accuracy']:.2%}" in printed[0]
 
 
 def test_fit_is_repeatable_with_the_same_seed():
@@ -69,26 +70,50 @@ def test_augment_is_applied_to_training_batches():
 def test_fit_rejects_bad_arguments():
     X, y = separable_data(8)
     model = nn.Linear(2, 2)
-    with pytest.raises(ValueError, match="epochs must be a positive int"):
+    with pytest.raises(ValueError, match="fit: epochs must be >= 1, got 0"):
         fit(model, (X, y), epochs=0)
-    with pytest.raises(ValueError, match="lr must be > 0"):
+    with pytest.raises(ValueError, match="fit: lr must be > 0"):
         fit(model, (X, y), lr=-1.0)
-    with pytest.raises(ValueError, match="differ in length"):
+    with pytest.raises(
+        ValueError, match=r"train_data differ in length: \[\(8, 2\), \(4,\)\]"
+    ):
         fit(model, (X, y[:4]))
-    with pytest.raises(ValueError, match="unknown schedule 'linear'"):
+    with pytest.raises(ValueError, match="fit: unknown schedule 'linear'"):
         fit(model, (X, y), schedule="linear", verbose=False)
-    with pytest.raises(TypeError, match="Dataset or a pair"):
+    with pytest.raises(TypeError, match="fit: train_data must be a Dataset or a tuple"):
         fit(model, [X, y])
-    with pytest.raises(ValueError, match="batch_size"):
+    with pytest.raises(ValueError, match="fit: batch_size must be >= 1"):
         fit(model, (X, y), batch_size=0)
+
+
+@pytest.mark.parametrize(
+    "empty",
+    [
+        (torch.empty(0, 2), torch.empty(0, dtype=torch.long)),
+        torch.utils.data.TensorDataset(torch.empty(0, 2), torch.empty(0)),
+    ],
+    ids=["tensors", "dataset"],
+)
+@pytest.mark.parametrize("schedule", ["constant", "onecycle"])
+def test_fit_on_empty_data_says_so(empty, schedule):
+    model = nn.Linear(2, 2)
+    before = model.weight.detach().clone()
+    with pytest.raises(ValueError, match="fit: train_data is empty.*got 0"):
+        fit(model, empty, epochs=1, schedule=schedule, device="cpu", verbose=False)
+    assert torch.equal(model.weight, before)
+    with pytest.raises(ValueError, match="evaluate: data is empty.*got 0"):
+        evaluate(model, empty, device="cpu")
 
 
 def test_predict_and_history_helpers():
     model = nn.Linear(3, 4)
     assert predict(model, torch.randn(1030, 3), device="cpu").shape == (1030, 4)
-    history = History([{"epoch": 1, "loss": 1.0, "seconds": 0.5}])
-    assert history["loss"] == [1.0] and history.seconds == 0.5
-    with pytest.raises(KeyError, match="no metric 'acc'.*epoch, loss, seconds"):
+    history = History(
+        [{"step": 1, "loss": 1.0}, {"step": 2, "loss": 0.5, "val_loss": 0.7}]
+    )
+    assert history["loss"] == [1.0, 0.5] and history["val_loss"] == [0.7]
+    assert history.series("val_loss") == ([2], [0.7]) and history.last["step"] == 2
+    with pytest.raises(KeyError, match="no metric 'acc'.*loss, step, val_loss"):
         history["acc"]
     with pytest.raises(IndexError, match="empty"):
         _ = History().last

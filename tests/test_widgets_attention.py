@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from course_utils.data import CharTokenizer
+from course_utils.data import CharVocab
 from course_utils.models import GPTSource, TinyGPT
 from course_utils.viz import plot_attention, plot_attention_grid
 from course_utils.widgets import AttentionExplorer
@@ -107,7 +107,7 @@ def test_explorer_rejects_bad_sources():
         AttentionExplorer({})
     with pytest.raises(TypeError, match="'attention\\(text\\)' method, got int"):
         AttentionExplorer({"x": 3})
-    tok = CharTokenizer("ab\n")
+    tok = CharVocab("ab\n")
     small = AttentionExplorer(
         {"gpt": GPTSource(TinyGPT(len(tok), 8, 8, 1, 1), tok, ["ab"])}
     )

@@ -7,13 +7,14 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from course_utils import notebooks
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def book_notebooks() -> list[Path]:
-    """Every notebook under chapters/, in a stable order."""
-    paths = (ROOT / "chapters").glob("*/*.ipynb")
-    return sorted(p for p in paths if ".ipynb_checkpoints" not in p.parts)
+    """Every notebook under chapters/, in a stable order (absolute paths)."""
+    return notebooks.book_notebooks(ROOT)
 
 
 def toc_files() -> set[str]:

@@ -7,6 +7,12 @@ this repository (the URL in ``_config.yml``) and this package (the name in
 from a git clone of this repository (``git+file://``, committed files only),
 into a separate folder. The rest of the cell, the notebook's imports, then runs
 against that installed copy, not against ``src/``.
+
+This is part of the Colab-like run (``make test-colab``), where Colab's ipywidgets
+is first on the path. All setup cells run in one interpreter, one after another,
+each in its notebook's folder and with its own fresh globals (a cell that uses a
+name it does not import fails as it would on Colab); they share the module cache,
+so the book's forty notebooks cost one ``import torch``, not forty.
 """
 
 from __future__ import annotations
@@ -27,11 +33,13 @@ from .common import ROOT, book_notebooks, code_cells, read
 REPOSITORY = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
 PACKAGE = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["name"]
 REQUIREMENT = re.compile(r"^(?P<name>[\w.-]+) @ git\+(?P<url>\S+)$")
+NOTEBOOKS = book_notebooks()
+EXPECTED_IPYWIDGETS = os.environ.get("COURSE_EXPECT_IPYWIDGETS")
 
-# Runs before the setup cell in a fresh interpreter: a fake google.colab module, and a
-# subprocess.run that records the command instead of reaching the network.
+# Runs in a fresh interpreter: a fake google.colab module, a subprocess.run that records
+# the command instead of reaching the network, then every setup cell given on stdin.
 SIMULATED_COLAB = """
-import json, subprocess, sys, types
+import contextlib, io, json, os, subprocess, sys, traceback, types
 sys.modules["google"] = types.ModuleType("google")
 sys.modules["google.colab"] = types.ModuleType("google.colab")
 _calls = []
@@ -39,10 +47,27 @@ def _record(command, *args, **kwargs):
     _calls.append(list(command))
     return subprocess.CompletedProcess(command, 0)
 subprocess.run = _record
-"""
-REPORT = """
-import course_utils
-print(json.dumps({"calls": _calls, "course_utils": course_utils.__file__}))
+
+report = {}
+for path, source in json.loads(sys.stdin.read()):
+    os.chdir(os.path.dirname(path))
+    _calls.clear()
+    printed = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+            exec(compile(source, path, "exec"), {"__name__": "__main__"})
+        error = None
+    except BaseException:
+        error = traceback.format_exc()
+    ipywidgets = sys.modules.get("ipywidgets")
+    report[path] = {
+        "calls": list(_calls),
+        "error": error,
+        "course_utils": getattr(sys.modules.get("course_utils"), "__file__", None),
+        "ipywidgets": getattr(ipywidgets, "__version__", None),
+    }
+with open(sys.argv[1], "w") as file:
+    json.dump(report, file)
 """
 
 
@@ -75,24 +100,35 @@ def colab_install(tmp_path_factory) -> Path:
     return target
 
 
-@pytest.mark.parametrize(
-    "path", book_notebooks(), ids=lambda p: str(p.relative_to(ROOT))
-)
-def test_setup_cell_installs_this_repository_on_colab(path, colab_install):
-    setup = code_cells(read(path))[0].source
-    environment = {**os.environ, "PYTHONPATH": str(colab_install), "MPLBACKEND": "Agg"}
+@pytest.fixture(scope="module")
+def setup_cells_on_colab(colab_install, tmp_path_factory) -> dict:
+    """Run every notebook's setup cell on a simulated Colab; what each one did, by path."""
+    cells = [[str(path), code_cells(read(path))[0].source] for path in NOTEBOOKS]
+    report = tmp_path_factory.mktemp("colab-setup") / "report.json"
+    path = [str(colab_install), os.environ.get("PYTHONPATH", "")]
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(p for p in path if p),  # Colab's ipywidgets stays
+        "MPLBACKEND": "Agg",
+    }
     result = subprocess.run(
-        [sys.executable, "-c", SIMULATED_COLAB + setup + REPORT],
+        [sys.executable, "-c", SIMULATED_COLAB, str(report)],
+        input=json.dumps(cells),
         capture_output=True,
         text=True,
-        cwd=path.parent,
         env=environment,
-        timeout=300,
+        timeout=600,
     )
-    assert result.returncode == 0, (
-        f"setup cell failed on simulated Colab:\n{result.stderr}"
+    assert result.returncode == 0, f"the simulated Colab failed:\n{result.stderr}"
+    return {"install": colab_install, **json.loads(report.read_text())}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_setup_cell_installs_this_repository_on_colab(path, setup_cells_on_colab):
+    report = setup_cells_on_colab[str(path)]
+    assert report["error"] is None, (
+        f"setup cell failed on simulated Colab:\n{report['error']}"
     )
-    report = json.loads(result.stdout.strip().splitlines()[-1])
 
     pip_calls = [c for c in report["calls"] if c[1:4] == ["-m", "pip", "install"]]
     assert len(pip_calls) == 1, f"expected one pip install, got {report['calls']}"
@@ -101,4 +137,6 @@ def test_setup_cell_installs_this_repository_on_colab(path, colab_install):
     assert requirement["name"] == PACKAGE
     assert requirement["url"] == REPOSITORY
     # The imports ran against the copy installed from git, not against src/.
-    assert Path(report["course_utils"]).is_relative_to(colab_install)
+    assert Path(report["course_utils"]).is_relative_to(setup_cells_on_colab["install"])
+    if EXPECTED_IPYWIDGETS and report["ipywidgets"] is not None:
+        assert report["ipywidgets"] == EXPECTED_IPYWIDGETS

@@ -1,15 +1,20 @@
 """Offline data sets: real data that ships inside pip packages, or data generated with a seed.
 
 Nothing here downloads anything. A loader whose package is missing says which
-package to install.
+package to install. Text becomes ids through one character vocabulary,
+:class:`CharVocab`, with optional padding, start and end tokens; language-model
+windows come from :func:`lm_windows` and :func:`lm_batches`.
 
 Example:
-    >>> from course_utils.data import load_photo
+    >>> from course_utils.data import CharVocab, load_photo
     >>> load_photo("camera", size=64).shape
     torch.Size([64, 64])
+    >>> CharVocab("hello").encode("hole").tolist()
+    [1, 3, 2, 0]
 """
 
 from .augment import RandomShift
+from .bible import bible_corpus, load_bible_chapters
 from .dates import (
     DATE_FORMATS,
     DatePairs,
@@ -20,7 +25,8 @@ from .dates import (
     write_date,
 )
 from .images import PHOTOS, load_photo
-from .language import lm_batches, names_corpus
+from .language import lm_batches, lm_windows, names_corpus
+from .milestones import CORPORA, MILESTONES, MODELS, find_model
 from .mnist import ImageSplit, load_digits, load_mnist
 from .names import load_first_names, load_name_genders
 from .sequences import (
@@ -31,7 +37,7 @@ from .sequences import (
     sliding_windows,
 )
 from .toy2d import TOY2D_DATASETS, make_toy2d
-from .vocab import CharTokenizer, CharVocab, PaddedCharVocab
+from .vocab import CharVocab, deprecated_name
 
 __all__ = [
     # images
@@ -54,10 +60,11 @@ __all__ = [
     "load_first_names",
     "load_name_genders",
     "names_corpus",
-    "lm_batches",
     "CharVocab",
-    "PaddedCharVocab",
-    "CharTokenizer",
+    "lm_windows",
+    "lm_batches",
+    "load_bible_chapters",
+    "bible_corpus",
     # dates written by people
     "DATE_FORMATS",
     "DatePairs",
@@ -66,4 +73,14 @@ __all__ = [
     "random_date_pairs",
     "split_dates",
     "write_date",
+    # history: milestones, models and corpora, dated and cited
+    "MILESTONES",
+    "MODELS",
+    "CORPORA",
+    "find_model",
 ]
+
+
+def __getattr__(name: str):
+    """``PaddedCharVocab`` and ``CharTokenizer`` (before 0.2) still work, with a warning."""
+    return deprecated_name(name, __name__)

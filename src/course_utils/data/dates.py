@@ -20,7 +20,9 @@ import datetime
 import random
 from dataclasses import dataclass
 
-from .vocab import PaddedCharVocab
+import torch
+
+from .vocab import CharVocab
 
 __all__ = [
     "DATE_FORMATS",
@@ -157,22 +159,48 @@ def split_dates(
     return DatePairs(train, test)
 
 
-def date_vocabularies() -> tuple[PaddedCharVocab, PaddedCharVocab]:
+def date_vocabularies() -> tuple[CharVocab, CharVocab]:
     """(source, target) vocabularies: every character any format can write, and ISO's.
+
+    Both have the special tokens ``<pad>``, ``<s>`` and ``</s>`` (ids 0, 1, 2).
 
     Example:
         >>> source, target = date_vocabularies()
-        >>> len(target), "年" in source.stoi
-        (14, True)
+        >>> len(target), "年" in source.chars, target.start_id
+        (14, True, 1)
     """
     days = [datetime.date(2000, 1, 1) + datetime.timedelta(days=i) for i in range(366)]
     days += [datetime.date(1987, 6, 5), datetime.date(2019, 6, 5)]  # every digit
     chars = {c for d in days for style in DATE_FORMATS for c in write_date(d, style)}
-    return PaddedCharVocab(chars), PaddedCharVocab("0123456789-")
+    specials = {"pad": "<pad>", "start": "<s>", "end": "</s>"}
+    return CharVocab(chars, **specials), CharVocab("0123456789-", **specials)
 
 
-def encode_pairs(pairs, source_vocab, target_vocab, source_length: int = 32):
-    """Source ids (N, source_length) and target ids (N, 10) for (text, ISO) pairs."""
-    source = source_vocab.encode_batch([text for text, _ in pairs], source_length)
-    target = target_vocab.encode_batch([iso for _, iso in pairs])
-    return source, target
+def encode_pairs(
+    pairs: list[tuple[str, str]],
+    source_vocab: CharVocab,
+    target_vocab: CharVocab,
+    source_length: int = 32,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Ids for training a translator with teacher forcing on (text, ISO date) pairs.
+
+    Returns:
+        ``source`` (N, source_length): the written dates, padded;
+        ``decoder_input`` (N, 10): the start token and the first nine ISO characters,
+        what the decoder reads; ``target`` (N, 10): the ten ISO characters, what it
+        must write. ``target[:, t]`` follows ``decoder_input[:, t]``.
+
+    Example:
+        >>> source_vocab, target_vocab = date_vocabularies()
+        >>> source, decoder_input, target = encode_pairs(
+        ...     [("22 Nov 2026", "2026-11-22")], source_vocab, target_vocab)
+        >>> source.shape, target_vocab.decode(target[0]), decoder_input[0, 0].item()
+        (torch.Size([1, 32]), '2026-11-22', 1)
+    """
+    if not pairs:
+        raise ValueError("encode_pairs: pairs is empty")
+    source = source_vocab.encode_batch(
+        [text for text, _ in pairs], length=source_length
+    )
+    target = target_vocab.encode_batch([iso for _, iso in pairs], start=True)
+    return source, target[:, :-1], target[:, 1:]

@@ -3,8 +3,8 @@
 * :func:`load_sunspots` and :func:`load_co2`: real time series that ship inside
   ``statsmodels`` (yearly sunspot numbers since 1700; weekly CO2 at Mauna Loa).
 * :func:`sliding_windows`: turn a series into (window -> next value) training pairs.
-* :func:`load_names` and :class:`CharVocab`: the US census first names of the
-  ``names`` package, and a character vocabulary to encode them.
+* :func:`load_names`: the US census first names of the ``names`` package, to be
+  encoded with :class:`~course_utils.data.CharVocab`.
 * :func:`long_gap_task`: a synthetic test of memory, "which symbol came first,
   before a long stretch of distractors?".
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import torch
 
-from .._validation import require_package
+from .._validation import require_int, require_package, shape_of
 from .names import load_first_names
 
 __all__ = [
@@ -92,16 +92,16 @@ def sliding_windows(
         ``N = len(series) - window - horizon + 1`` and
         ``y[i] = series[i + window + horizon - 1]``.
     """
-    if not isinstance(series, torch.Tensor) or series.dim() != 1:
-        raise ValueError(
-            f"sliding_windows expects a 1-D series, got "
-            f"{tuple(series.shape) if isinstance(series, torch.Tensor) else type(series).__name__}"
+    if not isinstance(series, torch.Tensor):
+        raise TypeError(
+            f"sliding_windows: series must be a 1-D tensor, got {shape_of(series)}"
         )
-    for name, value in (("window", window), ("horizon", horizon)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(
-                f"sliding_windows: {name} must be a positive int, got {value!r}"
-            )
+    if series.dim() != 1:
+        raise ValueError(
+            f"sliding_windows: series must be a 1-D tensor, got shape {tuple(series.shape)}"
+        )
+    require_int("sliding_windows", "window", window, minimum=1)
+    require_int("sliding_windows", "horizon", horizon, minimum=1)
     count = len(series) - window - horizon + 1
     if count < 1:
         raise ValueError(
@@ -166,10 +166,7 @@ def long_gap_task(
         ("num_symbols", num_symbols, 2),
         ("num_distractors", num_distractors, 1),
     ):
-        if not isinstance(value, int) or isinstance(value, bool) or value < low:
-            raise ValueError(
-                f"long_gap_task: {name} must be an int >= {low}, got {value!r}"
-            )
+        require_int("long_gap_task", name, value, minimum=low)
     generator = torch.Generator().manual_seed(seed)
     labels = torch.randint(0, num_symbols, (count,), generator=generator)
     distractors = torch.randint(

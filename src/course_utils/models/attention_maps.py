@@ -8,10 +8,10 @@ characters) and the pretrained MiniLM (self-attention over word pieces).
 
 Example:
     >>> import torch
-    >>> from course_utils.data import CharTokenizer
+    >>> from course_utils.data import CharVocab
     >>> from course_utils.models import TinyGPT
-    >>> tok = CharTokenizer("abc\\n")
-    >>> source = GPTSource(TinyGPT(len(tok), 16, 16, 2, 3), tok, ["abc"])
+    >>> vocab = CharVocab("abc\\n")
+    >>> source = GPTSource(TinyGPT(len(vocab), 16, 16, 2, 3), vocab, ["abc"])
     >>> maps = source.attention("ab ca")
     >>> maps.weights.shape, maps.queries
     (torch.Size([3, 2, 5, 5]), ['a', 'b', '⏎', 'c', 'a'])
@@ -83,13 +83,12 @@ class DateTranslatorSource:
         self.examples, self.input_length = list(examples), input_length
 
     def attention(self, text: str) -> AttentionMaps:
-        text = "".join(c for c in text if c in self.source_vocab.stoi)[
-            : self.input_length
-        ]
-        text = text or self.examples[0]
-        source = self.source_vocab.encode(text, self.input_length)[None]
+        text = "".join(c for c in text if c in self.source_vocab.chars)
+        text = text[: self.input_length] or self.examples[0]
+        source = self.source_vocab.encode(text, length=self.input_length)[None]
         device = next(self.model.parameters()).device
-        ids, weights = self.model.translate(source.to(device))
+        start_id = self.target_vocab.start_id
+        ids, weights = self.model.translate(source.to(device), start_id=start_id)
         output = self.target_vocab.decode(ids[0])
         queries = [self.target_vocab.itos[i] for i in ids[0].tolist()]
         maps = weights[0, :, : len(text)].float().cpu()[None, None]
@@ -104,23 +103,17 @@ class GPTSource:
     A space in the text stands for the newline that separates names.
     """
 
-    def __init__(self, model, tokenizer, examples):
-        self.model, self.tokenizer, self.examples = (
-            model.eval(),
-            tokenizer,
-            list(examples),
-        )
+    def __init__(self, model, vocab, examples):
+        self.model, self.vocab, self.examples = model.eval(), vocab, list(examples)
 
     def attention(self, text: str) -> AttentionMaps:
         text = text.lower().replace(" ", "\n")
-        text = "".join(c for c in text if c in self.tokenizer.stoi)[
-            : self.model.block_size
-        ]
-        text = text or self.examples[0].replace(" ", "\n")
+        text = "".join(c for c in text if c in self.vocab.chars)
+        text = text[: self.model.block_size] or self.examples[0].replace(" ", "\n")
         device = next(self.model.parameters()).device
         with torch.no_grad():
-            logits = self.model(self.tokenizer.encode(text)[None].to(device))
-        following = self.tokenizer.itos[int(logits[0, -1].argmax())]
+            logits = self.model(self.vocab.encode(text)[None].to(device))
+        following = self.vocab.itos[int(logits[0, -1].argmax())]
         tokens = [_shown(c) for c in text]
         maps = self.model.attention_maps()[:, 0].float().cpu()
         return AttentionMaps(

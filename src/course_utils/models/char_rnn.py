@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._validation import require_dims
+from .._validation import require_dims, require_number
 
 __all__ = ["CharRNN", "CELLS"]
 
@@ -26,7 +26,7 @@ class CharRNN(nn.Module):
     """Predict the next character from the ones before it.
 
     Args:
-        vocab_size: number of distinct tokens (id 0 is the word boundary).
+        vocab_size: number of distinct tokens.
         hidden_size: size of the recurrent state.
         embedding_size: size of each character's learned vector.
         cell: ``"rnn"``, ``"gru"`` or ``"lstm"``.
@@ -70,20 +70,29 @@ class CharRNN(nn.Module):
     ) -> str:
         """Generate one word, character by character, from ``softmax(logits / temperature)``.
 
-        Low temperatures sharpen the distribution towards the likeliest character;
-        high ones flatten it towards uniform.
+        The model first reads the vocabulary's start token and stops at its end token
+        (a :class:`~course_utils.data.CharVocab` with ``start`` and ``end``, such as the
+        names chapter's boundary "."). Low temperatures sharpen the distribution towards
+        the likeliest character; high ones flatten it towards uniform.
         """
-        if not temperature > 0:
-            raise ValueError(f"temperature must be > 0, got {temperature!r}")
+        if not require_number("CharRNN.sample", "temperature", temperature) > 0:
+            raise ValueError(
+                f"CharRNN.sample: temperature must be > 0, got {temperature!r}"
+            )
+        if getattr(vocab, "start_id", None) is None or vocab.end_id is None:
+            raise ValueError(
+                "CharRNN.sample: vocab must be a CharVocab with start and end tokens, "
+                f"got {vocab!r}"
+            )
         device = self.head.weight.device
-        token = torch.zeros(1, 1, dtype=torch.long, device=device)  # the boundary
-        state, ids = None, []
+        token = torch.full((1, 1), vocab.start_id, dtype=torch.long, device=device)
+        state, text = None, []
         for _ in range(max_length):
             logits, state = self(token, state)
             probabilities = F.softmax(logits[0, -1].float().cpu() / temperature, dim=-1)
             next_id = int(torch.multinomial(probabilities, 1, generator=generator))
-            if next_id == 0:
+            if next_id == vocab.end_id:
                 break
-            ids.append(next_id)
+            text.append(vocab.itos[next_id])
             token = torch.tensor([[next_id]], device=device)
-        return vocab.decode([0, *ids, 0])
+        return "".join(text)

@@ -11,11 +11,13 @@ Example:
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from ..data.dates import date_vocabularies, encode_pairs, split_dates
-from ..data.language import names_corpus
-from ..train import train_gpt, train_translator
+from ..data.language import lm_windows, names_corpus
+from ..train import train_steps
 from .attention_maps import DateTranslatorSource, GPTSource, MiniLMSource
 from .gpt import TinyGPT
 from .seq2seq import DateTranslator
@@ -52,10 +54,17 @@ def quick_date_translator(train_pairs: int = 5000, epochs: int = 2, seed: int = 
     torch.manual_seed(seed)
     source_vocab, target_vocab = date_vocabularies()
     pairs = split_dates(train_pairs, 10, seed=seed)
-    x, y = encode_pairs(pairs.train, source_vocab, target_vocab)
     model = DateTranslator(len(source_vocab), len(target_vocab), hidden_size=48)
-    train_translator(
-        model, x, y, epochs=epochs, batch_size=64, lr=4e-3, seed=seed, verbose=False
+    train_steps(
+        model,
+        encode_pairs(pairs.train, source_vocab, target_vocab),
+        steps=epochs * math.ceil(train_pairs / 64),
+        batch_size=64,
+        lr=4e-3,
+        schedule="cosine",
+        device="cpu",
+        seed=seed,
+        verbose=False,
     )
     return DateTranslatorSource(model, source_vocab, target_vocab, DATE_EXAMPLES)
 
@@ -63,12 +72,20 @@ def quick_date_translator(train_pairs: int = 5000, epochs: int = 2, seed: int = 
 def quick_names_gpt(steps: int = 150, seed: int = 0):
     """A :class:`GPTSource` over a tiny GPT trained on census first names for a few seconds."""
     torch.manual_seed(seed)
-    tokenizer, train_text, _ = names_corpus(seed)
-    model = TinyGPT(len(tokenizer), block_size=32, d_model=64, n_head=4, n_layer=2)
-    train_gpt(
-        model, tokenizer.encode(train_text), steps=steps, batch_size=32, seed=seed
+    vocab, train_text, _ = names_corpus(seed)
+    model = TinyGPT(len(vocab), block_size=32, d_model=64, n_head=4, n_layer=2)
+    train_steps(
+        model,
+        lm_windows(vocab.encode(train_text), block_size=32),
+        steps=steps,
+        batch_size=32,
+        optimizer=torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.01),
+        schedule="onecycle",
+        device="cpu",
+        seed=seed,
+        verbose=False,
     )
-    return GPTSource(model, tokenizer, NAME_EXAMPLES)
+    return GPTSource(model, vocab, NAME_EXAMPLES)
 
 
 def demo_sources(seed: int = 0, minilm: bool = True) -> dict:

@@ -9,8 +9,9 @@ characters: the heatmaps of the chapter.
 
 Example:
     >>> import torch
-    >>> from course_utils.data import PaddedCharVocab
-    >>> source, target = PaddedCharVocab("0123456789 abc"), PaddedCharVocab("0123456789-")
+    >>> from course_utils.data import CharVocab
+    >>> special = {"pad": "<pad>", "start": "<s>", "end": "</s>"}
+    >>> source, target = CharVocab("0123456789 abc", **special), CharVocab("0123456789-", **special)
     >>> model = DateTranslator(len(source), len(target))
     >>> logits, weights = model(torch.randint(3, 17, (2, 12)), torch.randint(1, 14, (2, 10)))
     >>> logits.shape, weights.shape
@@ -93,10 +94,15 @@ class DateTranslator(nn.Module):
         return self._attend(decoded, states, keys, mask)
 
     @torch.no_grad()
-    def translate(self, source: torch.Tensor, length: int = 10):
-        """Greedy decoding: output ids (N, length) and alignments (N, length, S)."""
+    def translate(self, source: torch.Tensor, length: int = 10, start_id: int = 1):
+        """Greedy decoding: output ids (N, length) and alignments (N, length, S).
+
+        The decoder first reads the start token ``start_id``, then its own outputs.
+        """
         states, keys, mask, hidden = self.encode(source)
-        token = torch.ones(source.shape[0], 1, dtype=torch.long, device=source.device)
+        token = torch.full(
+            (source.shape[0], 1), start_id, dtype=torch.long, device=source.device
+        )
         ids, alignments = [], []
         for _ in range(length):
             decoded, hidden = self.decoder(self.target_embedding(token), hidden)

@@ -16,15 +16,17 @@ Example:
     True
 """
 
-from . import functional
+from . import functional, init
 from ._moved import moved_name
 from .attention import MultiheadAttention
 from .mlp import MLP
+from .normalization import BatchNorm1d, LayerNorm, RMSNorm
 from .rnn import UnrolledGRU, UnrolledLSTM, UnrolledRNN
 from .transformer import TransformerEncoderLayer, sinusoidal_positional_encoding
 
 __all__ = [
     "functional",
+    "init",
     "MultiheadAttention",
     "TransformerEncoderLayer",
     "sinusoidal_positional_encoding",
@@ -32,6 +34,9 @@ __all__ = [
     "UnrolledLSTM",
     "UnrolledGRU",
     "MLP",
+    "BatchNorm1d",
+    "LayerNorm",
+    "RMSNorm",
 ]
 
 

@@ -24,11 +24,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
+from .._validation import require_fraction, require_int, require_number
 from ..device import pick_device
-from ..train import Data, _loader
+from ..train import Data, _batches, _check_data, _forward, cross_entropy_loss
 
 __all__ = ["LRRangeResult", "lr_range_test"]
 
@@ -45,6 +45,10 @@ class LRRangeResult:
     @property
     def min_loss_lr(self) -> float:
         """The learning rate where the smoothed loss was lowest."""
+        if not self.smoothed:
+            raise ValueError(
+                "LRRangeResult: no loss was recorded, so there is no minimum"
+            )
         best = min(range(len(self.smoothed)), key=self.smoothed.__getitem__)
         return self.lrs[best]
 
@@ -62,7 +66,7 @@ def lr_range_test(
     end_lr: float = 1.0,
     steps: int = 100,
     batch_size: int = 64,
-    loss_fn: Callable = F.cross_entropy,
+    loss_fn: Callable = cross_entropy_loss,
     smoothing: float = 0.9,
     stop_factor: float = 4.0,
     device: str | torch.device = "auto",
@@ -73,7 +77,8 @@ def lr_range_test(
 
     Args:
         model: the network (its weights are copied back at the end).
-        train_data: a Dataset or a pair ``(inputs, targets)``.
+        train_data: a Dataset or a tuple ``(inputs, targets)``, as for
+            :func:`course_utils.train.fit`.
         optimizer: an optimizer class (or any ``f(params, lr=..., **kw)``); Adam by default.
         start_lr, end_lr: the first and last learning rate (0 < start_lr < end_lr).
         steps: number of mini-batches, one learning rate each, spaced evenly in log scale.
@@ -84,17 +89,31 @@ def lr_range_test(
         device: ``"auto"`` or a device name.
         seed: seeds the order of the batches.
         **optimizer_kwargs: passed on to ``optimizer`` (momentum, betas, ...).
+
+    Raises:
+        ValueError: bad arguments, or a loss that is not finite at the very first
+            step (at the smallest learning rate the model and data are at fault).
     """
-    if not (0 < start_lr < end_lr):
-        raise ValueError(
-            f"need 0 < start_lr < end_lr, got start_lr={start_lr!r}, end_lr={end_lr!r}"
+    who = "lr_range_test"
+    if not isinstance(model, nn.Module):
+        raise TypeError(
+            f"{who}: model must be an nn.Module, got {type(model).__name__}"
         )
-    if not isinstance(steps, int) or steps < 2:
-        raise ValueError(f"steps must be an int >= 2, got {steps!r}")
-    if not 0 <= smoothing < 1:
-        raise ValueError(f"smoothing must be in [0, 1), got {smoothing!r}")
-    if not stop_factor > 1:
-        raise ValueError(f"stop_factor must be > 1, got {stop_factor!r}")
+    train_data = _check_data(train_data, who, "train_data")
+    start, end = (
+        require_number(who, n, v)
+        for n, v in (("start_lr", start_lr), ("end_lr", end_lr))
+    )
+    if not (0 < start < end):
+        raise ValueError(
+            f"{who}: need 0 < start_lr < end_lr, got start_lr={start_lr!r}, end_lr={end_lr!r}"
+        )
+    require_int(who, "steps", steps, minimum=2)
+    require_int(who, "batch_size", batch_size, minimum=1)
+    require_fraction(who, "smoothing", smoothing)
+    if not require_number(who, "stop_factor", stop_factor) > 1:
+        raise ValueError(f"{who}: stop_factor must be > 1, got {stop_factor!r}")
+    require_int(who, "seed", seed, minimum=0)
     device = pick_device(device)
     saved = copy.deepcopy(model.state_dict())
     model.to(device).train()
@@ -102,8 +121,13 @@ def lr_range_test(
     growth = (end_lr / start_lr) ** (
         1 / (steps - 1)
     )  # lr is multiplied by this each step
-    loader = _loader(train_data, batch_size, shuffle=True, seed=seed)
-    batches = iter(loader)
+    generator = torch.Generator().manual_seed(seed)
+
+    def endless():  # pass after pass over the data, each in a new order
+        while True:
+            yield from _batches(train_data, batch_size, generator)
+
+    batches = endless()
 
     lrs, losses, smoothed = [], [], []
     average, stopped_early = 0.0, False
@@ -112,18 +136,19 @@ def lr_range_test(
             lr = start_lr * growth**step
             for group in opt.param_groups:
                 group["lr"] = lr
-            try:
-                inputs, targets = next(batches)
-            except StopIteration:  # start another pass over the data
-                batches = iter(loader)
-                inputs, targets = next(batches)
-            inputs, targets = inputs.to(device), targets.to(device)
-            loss = loss_fn(model(inputs), targets)
+            logits, targets = _forward(model, next(batches), device, amp=False)
+            loss = loss_fn(logits, targets)
             opt.zero_grad()
             loss.backward()
             opt.step()
 
             value = loss.item()
+            if not math.isfinite(value) and step == 0:
+                raise ValueError(
+                    f"{who}: the loss is {value} at the first step, with the smallest "
+                    f"learning rate start_lr={start_lr:g}: the model or the data are at "
+                    "fault (NaN or infinite inputs? a loss_fn that fails on these targets?)"
+                )
             if not math.isfinite(value):  # blown up: nothing more to learn
                 stopped_early = True
                 break

@@ -14,6 +14,7 @@ from .attention_explorer import AttentionExplorer
 from .feature_map_explorer import FeatureMapExplorer
 from .gradient_flow_explorer import GradientFlowExplorer
 from .hidden_state_explorer import HiddenStateExplorer
+from .init_explorer import InitExplorer
 from .kernel_explorer import KernelExplorer
 from .loss_surface_explorer import LossSurfaceExplorer
 from .playground_explorer import PlaygroundExplorer
@@ -22,6 +23,7 @@ __all__ = [
     # foundations
     "ActivationExplorer",
     "PlaygroundExplorer",
+    "InitExplorer",
     # convolutional networks
     "KernelExplorer",
     "FeatureMapExplorer",
@@ -33,3 +35,8 @@ __all__ = [
     # optimizers
     "LossSurfaceExplorer",
 ]
+
+# History chapter.
+from .scale_explorer import ScaleExplorer  # noqa: E402
+
+__all__ += ["ScaleExplorer"]

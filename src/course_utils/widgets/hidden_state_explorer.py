@@ -40,19 +40,24 @@ class HiddenStateExplorer:
 
     Args:
         model: the character model (its states are read with ``hidden_states``).
-        vocab: the vocabulary it was trained with.
+        vocab: the vocabulary it was trained with (a :class:`~course_utils.data.CharVocab`
+            with a start token, such as the names chapter's boundary ".").
         words: the words to choose from (and to average the responses over).
     """
 
     def __init__(self, model: CharRNN, vocab: CharVocab, words: list[str]) -> None:
         if not words:
             raise ValueError("HiddenStateExplorer needs at least one word")
+        if getattr(vocab, "start_id", None) is None:
+            raise ValueError(
+                f"HiddenStateExplorer: vocab needs a start token, got {vocab!r}"
+            )
         self.model, self.vocab, self.words = model.eval(), vocab, list(words)
-        inputs, _ = vocab.batch(self.words)  # boundary + characters (+ padding)
+        inputs, _ = vocab.batch(self.words)  # start + characters (+ padding)
         device = next(model.parameters()).device
         states = model.hidden_states(inputs.to(device)).float().cpu()
         lengths = [len(w) for w in self.words]
-        # Drop the boundary at position 0: state t is "after reading character t".
+        # Drop the start token at position 0: state t is "after reading character t".
         self._states = [states[i, 1 : n + 1] for i, n in enumerate(lengths)]
         tokens = inputs[:, 1:].clone()
         for i, n in enumerate(lengths):
@@ -92,7 +97,7 @@ class HiddenStateExplorer:
     def demo(cls) -> HiddenStateExplorer:
         """A small, untrained but seeded model on 40 words (for tests and benchmarks)."""
         words = ["anna", "bob", "clara", "david", "emma", "frank", "grace", "henry"] * 5
-        vocab = CharVocab.from_words(words)
+        vocab = CharVocab(words, pad=".", start=".", end=".")
         torch.manual_seed(0)
         return cls(CharRNN(len(vocab), hidden_size=32), vocab, words[:8])
 
@@ -120,7 +125,7 @@ class HiddenStateExplorer:
         self.heat_view.value = png_bytes(picture, scale=10)
         response = self.responses[unit]
         order = response.argsort(descending=True).tolist()
-        chars = self.vocab.chars
+        chars = self.vocab.itos
 
         def listing(ids):
             return ", ".join(

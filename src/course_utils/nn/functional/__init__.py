@@ -54,6 +54,7 @@ from .attention import (
 from .conv import conv2d, conv2d_loops, conv_output_size
 from .linear import linear, linear_backward
 from .loss import cross_entropy, cross_entropy_backward, mse_loss, mse_loss_backward
+from .normalization import batch_norm, layer_norm, rms_norm
 from .pooling import max_pool2d, max_pool2d_loops
 from .recurrent import NONLINEARITIES, gru_cell, lstm_cell, rnn_cell
 
@@ -101,6 +102,10 @@ __all__ = [
     "attention_weights",
     "causal_mask",
     "padding_mask",
+    # normalization
+    "batch_norm",
+    "layer_norm",
+    "rms_norm",
     # recurrent cells
     "rnn_cell",
     "lstm_cell",
