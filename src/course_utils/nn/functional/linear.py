@@ -38,7 +38,8 @@ def linear(
     Returns:
         (*, out_features).
 
-    Out of scope: complex, integer and bool tensors; a 1-D ``weight``.
+    Out of scope: complex, integer and bool tensors; a 1-D ``weight``; a ``bias``
+    of any shape but (out_features,) (PyTorch broadcasts one).
 
     Example:
         >>> linear(torch.ones(2, 5, 3), torch.ones(4, 3), torch.zeros(4)).shape
