@@ -54,6 +54,9 @@ from .linear import linear, linear_backward
 from .loss import cross_entropy, cross_entropy_backward, mse_loss, mse_loss_backward
 from .pooling import max_pool2d, max_pool2d_loops
 from .recurrent import NONLINEARITIES, gru_cell, lstm_cell, rnn_cell
+from .rms_norm import rms_norm
+from .rotary import apply_rotary_emb, rotary_cos_sin, rotary_frequencies, rotate_half
+from .swiglu import silu, swiglu
 
 __all__ = [
     # convolution and pooling
@@ -102,4 +105,12 @@ __all__ = [
     "lstm_cell",
     "gru_cell",
     "NONLINEARITIES",
+    # the pieces of a Llama-style LLM
+    "rms_norm",
+    "rotary_frequencies",
+    "rotary_cos_sin",
+    "rotate_half",
+    "apply_rotary_emb",
+    "silu",
+    "swiglu",
 ]
