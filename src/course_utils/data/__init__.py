@@ -10,6 +10,15 @@ Example:
 """
 
 from .augment import RandomShift
+from .bpe import BPETokenizer, train_bpe
+from .corpora import (
+    KJV_LICENCE,
+    kjv_books,
+    load_chinese_reviews,
+    load_kjv,
+    load_kjv_verses,
+    parallel_genesis,
+)
 from .dates import (
     DATE_FORMATS,
     DatePairs,
@@ -66,4 +75,13 @@ __all__ = [
     "random_date_pairs",
     "split_dates",
     "write_date",
+    # text corpora and byte-pair encoding (large models in practice)
+    "KJV_LICENCE",
+    "kjv_books",
+    "load_kjv",
+    "load_kjv_verses",
+    "parallel_genesis",
+    "load_chinese_reviews",
+    "BPETokenizer",
+    "train_bpe",
 ]

@@ -173,7 +173,9 @@ def train_bpe(texts: Iterable[str] | Counter, vocab_size: int) -> BPETokenizer:
     """
     require_int("train_bpe", "vocab_size", vocab_size, minimum=256)
     counts = texts if isinstance(texts, Counter) else word_counts(texts)
-    vocab = sorted(bytes_to_unicode().values())  # the initial symbols, in character order
+    vocab = sorted(
+        bytes_to_unicode().values()
+    )  # the initial symbols, in character order
     ids = {token: i for i, token in enumerate(vocab)}
     words = [[ids[c] for c in word] for word in counts]
     frequency = list(counts.values())
@@ -185,7 +187,10 @@ def train_bpe(texts: Iterable[str] | Counter, vocab_size: int) -> BPETokenizer:
             pair_counts[pair] += frequency[index]
             where[pair].add(index)
     # A max-heap through negated counts; ties go to the smallest pair of ids.
-    heap = [(-pair_counts[pair], pair, order, words_of) for order, (pair, words_of) in enumerate(where.items())]
+    heap = [
+        (-pair_counts[pair], pair, order, words_of)
+        for order, (pair, words_of) in enumerate(where.items())
+    ]
     heapq.heapify(heap)
     pushed = len(heap)
 
@@ -247,7 +252,9 @@ class BPETokenizer:
         self.merges = [tuple(m) for m in merges]
         for a, b in self.merges:
             if a + b not in self.token_to_id:
-                raise ValueError(f"BPETokenizer: merge {(a, b)} makes {a + b!r}, not in the vocabulary")
+                raise ValueError(
+                    f"BPETokenizer: merge {(a, b)} makes {a + b!r}, not in the vocabulary"
+                )
         self.ranks = {pair: rank for rank, pair in enumerate(self.merges)}
         self._cache: dict[str, tuple[str, ...]] = {}
 
@@ -263,7 +270,10 @@ class BPETokenizer:
             return self._cache[word]
         parts = list(word)
         while len(parts) > 1:
-            ranked = [(self.ranks.get(pair, -1), i) for i, pair in enumerate(zip(parts, parts[1:]))]
+            ranked = [
+                (self.ranks.get(pair, -1), i)
+                for i, pair in enumerate(zip(parts, parts[1:]))
+            ]
             ranked = [(rank, i) for rank, i in ranked if rank >= 0]
             if not ranked:
                 break
@@ -317,5 +327,8 @@ class BPETokenizer:
         if state.get("type") != "BPE":
             raise ValueError(f"expected a BPE model, got {state.get('type')!r}")
         vocab = sorted(state["vocab"], key=state["vocab"].get)
-        merges = [tuple(m) if isinstance(m, list) else tuple(m.split(" ")) for m in state["merges"]]
+        merges = [
+            tuple(m) if isinstance(m, list) else tuple(m.split(" "))
+            for m in state["merges"]
+        ]
         return cls(vocab, merges)

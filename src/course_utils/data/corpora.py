@@ -105,7 +105,9 @@ def load_kjv_verses() -> list[Verse]:
     verses = []
     for book, chapter, verse, first, second in _bible_rows():
         text = f"{first} {second or ''}"
-        verses.append(Verse(book, chapter, verse, " ".join(_VERSE_NUMBER.sub("", text).split())))
+        verses.append(
+            Verse(book, chapter, verse, " ".join(_VERSE_NUMBER.sub("", text).split()))
+        )
     return verses
 
 
@@ -130,7 +132,9 @@ def load_kjv(books: Sequence[str] | None = None) -> str:
     verses = load_kjv_verses()
     if books is not None:
         if isinstance(books, str):
-            raise TypeError("load_kjv: books must be a list of book names, not one string")
+            raise TypeError(
+                "load_kjv: books must be a list of book names, not one string"
+            )
         known = set(kjv_books())
         unknown = [b for b in books if b not in known]
         if unknown:

@@ -30,3 +30,14 @@ def import_transformers(purpose: str) -> ModuleType:
     transformers.logging.set_verbosity_error()
     transformers.logging.disable_progress_bar()
     return transformers
+
+
+def import_peft(purpose: str) -> ModuleType:
+    """``peft``, imported after :func:`import_transformers` so that it is quiet too.
+
+    Example:
+        >>> import_peft("A test").__name__
+        'peft'
+    """
+    import_transformers(purpose)
+    return require_package("peft", "peft", purpose)

@@ -124,7 +124,11 @@ def apply_repetition_penalty(
     fn = "apply_repetition_penalty"
     _check_logits(logits, fn)
     require_tensor(previous_ids, fn, "previous_ids")
-    if logits.dim() != 2 or previous_ids.dim() != 2 or previous_ids.shape[0] != logits.shape[0]:
+    if (
+        logits.dim() != 2
+        or previous_ids.dim() != 2
+        or previous_ids.shape[0] != logits.shape[0]
+    ):
         raise ValueError(
             f"{fn}: expected logits (N, vocab) and previous_ids (N, T), got "
             f"{tuple(logits.shape)} and {tuple(previous_ids.shape)}"
@@ -153,7 +157,9 @@ def next_token_probabilities(
     fn = "next_token_probabilities"
     _check_logits(logits, fn)
     if require_number(fn, "temperature", temperature) == 0:
-        return torch.zeros_like(logits).scatter(-1, logits.argmax(-1, keepdim=True), 1.0)
+        return torch.zeros_like(logits).scatter(
+            -1, logits.argmax(-1, keepdim=True), 1.0
+        )
     logits = apply_temperature(logits, temperature)
     if top_k is not None:
         logits = top_k_filter(logits, top_k)
@@ -209,7 +215,9 @@ def generate(
     fn = "generate"
     require_tensor(input_ids, fn, "input_ids")
     if input_ids.dim() != 2 or input_ids.shape[1] == 0:
-        raise ValueError(f"{fn}: input_ids must be (batch, tokens) with at least one token, got {tuple(input_ids.shape)}")
+        raise ValueError(
+            f"{fn}: input_ids must be (batch, tokens) with at least one token, got {tuple(input_ids.shape)}"
+        )
     require_int(fn, "max_new_tokens", max_new_tokens, minimum=0)
     context = model.config.max_position_embeddings
     if input_ids.shape[1] + max_new_tokens > context:

@@ -78,7 +78,9 @@ class LlamaSettings:
                     f"{who}: hidden_size {self.hidden_size} is not a multiple of "
                     f"num_attention_heads {self.num_attention_heads}; give head_dim"
                 )
-            object.__setattr__(self, "head_dim", self.hidden_size // self.num_attention_heads)
+            object.__setattr__(
+                self, "head_dim", self.hidden_size // self.num_attention_heads
+            )
         if self.num_attention_heads % self.num_key_value_heads:
             raise ValueError(
                 f"{who}: num_attention_heads {self.num_attention_heads} must be a multiple "
@@ -96,7 +98,9 @@ class LlamaSettings:
                 theta = rope.get("rope_theta", getattr(config, "rope_theta", None))
                 if theta is not None:
                     values["rope_theta"] = float(theta)
-            elif hasattr(config, field.name) and getattr(config, field.name) is not None:
+            elif (
+                hasattr(config, field.name) and getattr(config, field.name) is not None
+            ):
                 values[field.name] = getattr(config, field.name)
         return cls(**values)
 
@@ -145,10 +149,26 @@ class LlamaKVCache:
         self.keys[layer], self.values[layer] = key, value
         return key, value
 
+    def crop(self, length: int) -> None:
+        """Forget every position from ``length`` on (to undo tokens)."""
+        require_int("LlamaKVCache.crop", "length", length, minimum=0)
+        if length > self.length:
+            raise ValueError(
+                f"LlamaKVCache.crop: the cache holds {self.length} positions, not {length}"
+            )
+        if length == 0:
+            self.keys = [None] * len(self.keys)
+            self.values = [None] * len(self.values)
+            return
+        self.keys = [k[..., :length, :] for k in self.keys]
+        self.values = [v[..., :length, :] for v in self.values]
+
     def nbytes(self) -> int:
         """Memory held by the cached tensors, in bytes."""
         return sum(
-            t.numel() * t.element_size() for t in (*self.keys, *self.values) if t is not None
+            t.numel() * t.element_size()
+            for t in (*self.keys, *self.values)
+            if t is not None
         )
 
 
@@ -170,7 +190,10 @@ class LlamaAttention(nn.Module):
     def __init__(self, config: LlamaSettings, layer_index: int) -> None:
         super().__init__()
         self.layer_index = layer_index
-        self.heads, self.kv_heads = config.num_attention_heads, config.num_key_value_heads
+        self.heads, self.kv_heads = (
+            config.num_attention_heads,
+            config.num_key_value_heads,
+        )
         self.head_dim = config.head_dim
         d = config.hidden_size
         self.q_proj = nn.Linear(d, self.heads * self.head_dim, bias=False)
@@ -188,9 +211,15 @@ class LlamaAttention(nn.Module):
             k, v = cache.update(self.layer_index, k, v)
         s = k.shape[-2]
         # New query i sits at position s - t + i and may see keys 0 .. s - t + i.
-        mask = None if t == 1 else torch.ones(t, s, dtype=torch.bool, device=x.device).tril(s - t)
+        mask = (
+            None
+            if t == 1
+            else torch.ones(t, s, dtype=torch.bool, device=x.device).tril(s - t)
+        )
         out = CF.scaled_dot_product_attention(q, k, v, attn_mask=mask, enable_gqa=True)
-        return self.o_proj(out.transpose(1, 2).reshape(n, t, self.heads * self.head_dim))
+        return self.o_proj(
+            out.transpose(1, 2).reshape(n, t, self.heads * self.head_dim)
+        )
 
 
 class LlamaMLP(nn.Module):
@@ -205,7 +234,9 @@ class LlamaMLP(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if type(self.gate_proj) is nn.Linear and type(self.up_proj) is nn.Linear:
-            return CF.swiglu(x, self.gate_proj.weight, self.up_proj.weight, self.down_proj.weight)
+            return CF.swiglu(
+                x, self.gate_proj.weight, self.up_proj.weight, self.down_proj.weight
+            )
         # wrapped layers (LoRA, quantized...): call them as modules
         return self.down_proj(CF.silu(self.gate_proj(x)) * self.up_proj(x))
 
@@ -218,7 +249,9 @@ class LlamaDecoderLayer(nn.Module):
         self.self_attn = LlamaAttention(config, layer_index)
         self.mlp = LlamaMLP(config)
         self.input_layernorm = LlamaRMSNorm(config.hidden_size, config.rms_norm_eps)
-        self.post_attention_layernorm = LlamaRMSNorm(config.hidden_size, config.rms_norm_eps)
+        self.post_attention_layernorm = LlamaRMSNorm(
+            config.hidden_size, config.rms_norm_eps
+        )
 
     def forward(self, x, cos, sin, cache=None):
         x = x + self.self_attn(self.input_layernorm(x), cos, sin, cache)
@@ -279,14 +312,18 @@ class Llama(nn.Module):
             model.lm_head.weight = model.model.embed_tokens.weight
         missing = [name for name, p in model.named_parameters() if p.is_meta]
         if missing:
-            raise ValueError(f"Llama.from_transformers: no weights for {missing[:3]}...")
+            raise ValueError(
+                f"Llama.from_transformers: no weights for {missing[:3]}..."
+            )
         return model.eval()
 
     def new_cache(self) -> LlamaKVCache:
         """An empty KV cache for this model."""
         return LlamaKVCache(self.config.num_hidden_layers)
 
-    def forward(self, input_ids: torch.Tensor, cache: LlamaKVCache | None = None) -> torch.Tensor:
+    def forward(
+        self, input_ids: torch.Tensor, cache: LlamaKVCache | None = None
+    ) -> torch.Tensor:
         require_tensor(input_ids, "Llama", "input_ids")
         if input_ids.dim() != 2 or input_ids.dtype != torch.long:
             raise ValueError(

@@ -19,6 +19,7 @@ Example:
 from . import functional
 from ._moved import moved_name
 from .attention import MultiheadAttention
+from .lora import LoRALinear, apply_lora, count_parameters, merge_lora, unmerge_lora
 from .mlp import MLP
 from .rnn import UnrolledGRU, UnrolledLSTM, UnrolledRNN
 from .transformer import TransformerEncoderLayer, sinusoidal_positional_encoding
@@ -32,6 +33,12 @@ __all__ = [
     "UnrolledLSTM",
     "UnrolledGRU",
     "MLP",
+    # large models in practice
+    "LoRALinear",
+    "apply_lora",
+    "merge_lora",
+    "unmerge_lora",
+    "count_parameters",
 ]
 
 

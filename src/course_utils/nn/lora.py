@@ -58,12 +58,18 @@ class LoRALinear(nn.Module):
     """
 
     def __init__(
-        self, base_layer: nn.Linear, r: int, alpha: float | None = None, dropout: float = 0.0
+        self,
+        base_layer: nn.Linear,
+        r: int,
+        alpha: float | None = None,
+        dropout: float = 0.0,
     ) -> None:
         super().__init__()
         who = "LoRALinear"
         if not isinstance(base_layer, nn.Linear):
-            raise TypeError(f"{who}: base_layer must be an nn.Linear, got {type(base_layer).__name__}")
+            raise TypeError(
+                f"{who}: base_layer must be an nn.Linear, got {type(base_layer).__name__}"
+            )
         require_int(who, "r", r, minimum=1)
         smallest = min(base_layer.in_features, base_layer.out_features)
         if r > smallest:
@@ -78,8 +84,16 @@ class LoRALinear(nn.Module):
         for parameter in base_layer.parameters():
             parameter.requires_grad_(False)
         weight = base_layer.weight
-        self.lora_A = nn.Parameter(torch.empty(r, base_layer.in_features, dtype=weight.dtype, device=weight.device))
-        self.lora_B = nn.Parameter(torch.zeros(base_layer.out_features, r, dtype=weight.dtype, device=weight.device))
+        self.lora_A = nn.Parameter(
+            torch.empty(
+                r, base_layer.in_features, dtype=weight.dtype, device=weight.device
+            )
+        )
+        self.lora_B = nn.Parameter(
+            torch.zeros(
+                base_layer.out_features, r, dtype=weight.dtype, device=weight.device
+            )
+        )
         nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5))
         self.r, self.alpha, self.scaling = r, alpha, alpha / r
         self.lora_dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
@@ -145,7 +159,9 @@ def apply_lora(
         >>> count_parameters(net)  # (trainable, total): 2 * (4 + 4) LoRA numbers train
         (16, 46)
     """
-    targets = [target_modules] if isinstance(target_modules, str) else list(target_modules)
+    targets = (
+        [target_modules] if isinstance(target_modules, str) else list(target_modules)
+    )
     if not targets:
         raise ValueError("apply_lora: target_modules is empty")
     for parameter in model.parameters():
@@ -191,7 +207,9 @@ def count_parameters(model: nn.Module) -> tuple[int, int]:
 
 
 @torch.no_grad()
-def copy_lora_to_peft(model: nn.Module, peft_model: nn.Module, adapter: str = "default") -> int:
+def copy_lora_to_peft(
+    model: nn.Module, peft_model: nn.Module, adapter: str = "default"
+) -> int:
     """Copy the LoRA matrices of ``model`` into the same layers of a ``peft`` model.
 
     Layers are matched by name (``...q_proj.lora_A`` -> ``...q_proj.lora_A.default.weight``);
@@ -202,9 +220,15 @@ def copy_lora_to_peft(model: nn.Module, peft_model: nn.Module, adapter: str = "d
     for name, module in model.named_modules():
         if not isinstance(module, LoRALinear):
             continue
-        match = [key for key in theirs if key.endswith(name) and hasattr(theirs[key], "lora_A")]
+        match = [
+            key
+            for key in theirs
+            if key.endswith(name) and hasattr(theirs[key], "lora_A")
+        ]
         if len(match) != 1:
-            raise ValueError(f"copy_lora_to_peft: no single peft layer for {name!r} (found {match})")
+            raise ValueError(
+                f"copy_lora_to_peft: no single peft layer for {name!r} (found {match})"
+            )
         target = theirs[match[0]]
         if not math.isclose(target.scaling[adapter], module.scaling):
             raise ValueError(

@@ -90,3 +90,20 @@ __all__ += [
     "plot_attention_grid",
     "tile_attention",
 ]
+
+# Large models in practice.
+from .next_token import (  # noqa: E402
+    TokenRow,
+    next_token_html,
+    next_token_rows,
+    plot_temperatures,
+    token_label,
+)
+
+__all__ += [
+    "TokenRow",
+    "next_token_html",
+    "next_token_rows",
+    "plot_temperatures",
+    "token_label",
+]

@@ -16,6 +16,7 @@ from .gradient_flow_explorer import GradientFlowExplorer
 from .hidden_state_explorer import HiddenStateExplorer
 from .kernel_explorer import KernelExplorer
 from .loss_surface_explorer import LossSurfaceExplorer
+from .next_token_explorer import NextTokenExplorer
 from .playground_explorer import PlaygroundExplorer
 
 __all__ = [
@@ -32,4 +33,6 @@ __all__ = [
     "AttentionExplorer",
     # optimizers
     "LossSurfaceExplorer",
+    # large models in practice
+    "NextTokenExplorer",
 ]

@@ -49,8 +49,16 @@ def rms_norm(
     require_tensor(input, fn)
     if not input.is_floating_point():
         raise TypeError(f"{fn}: input must be floating point, got dtype {input.dtype}")
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    if not shape or len(shape) > input.dim() or tuple(input.shape[-len(shape) :]) != shape:
+    shape = (
+        (normalized_shape,)
+        if isinstance(normalized_shape, int)
+        else tuple(normalized_shape)
+    )
+    if (
+        not shape
+        or len(shape) > input.dim()
+        or tuple(input.shape[-len(shape) :]) != shape
+    ):
         raise ValueError(
             f"{fn}: normalized_shape {shape} must match the last dimensions of the input, "
             f"got input of shape {tuple(input.shape)}"

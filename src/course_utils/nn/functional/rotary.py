@@ -42,7 +42,9 @@ def rotary_frequencies(head_dim: int, base: float = 10000.0) -> torch.Tensor:
     fn = "rotary_frequencies"
     require_int(fn, "head_dim", head_dim, minimum=2)
     if head_dim % 2:
-        raise ValueError(f"{fn}: head_dim must be even (coordinates are rotated in pairs), got {head_dim}")
+        raise ValueError(
+            f"{fn}: head_dim must be even (coordinates are rotated in pairs), got {head_dim}"
+        )
     require_positive(fn, "base", base)
     exponents = torch.arange(0, head_dim, 2, dtype=torch.float32) / head_dim
     return 1.0 / (base**exponents)
@@ -65,7 +67,9 @@ def rotary_cos_sin(
         (torch.Size([3, 4]), True)
     """
     require_tensor(positions, "rotary_cos_sin", "positions")
-    angles = positions[..., None].float() * rotary_frequencies(head_dim, base).to(positions.device)
+    angles = positions[..., None].float() * rotary_frequencies(head_dim, base).to(
+        positions.device
+    )
     angles = torch.cat([angles, angles], dim=-1)
     return angles.cos().to(dtype), angles.sin().to(dtype)
 
@@ -81,7 +85,9 @@ def rotate_half(x: torch.Tensor) -> torch.Tensor:
     return torch.cat([-x[..., half:], x[..., :half]], dim=-1)
 
 
-def apply_rotary_emb(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+def apply_rotary_emb(
+    x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor
+) -> torch.Tensor:
     """Rotate queries or keys ``x`` (..., T, head_dim) by the angles in ``cos``/``sin`` (T, head_dim).
 
     ``cos`` and ``sin`` broadcast against ``x`` (for a batch with its own positions
@@ -96,7 +102,9 @@ def apply_rotary_emb(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> t
     fn = "apply_rotary_emb"
     require_tensor(x, fn, "x")
     if x.shape[-1] % 2:
-        raise ValueError(f"{fn}: the last dimension of x must be even, got shape {tuple(x.shape)}")
+        raise ValueError(
+            f"{fn}: the last dimension of x must be even, got shape {tuple(x.shape)}"
+        )
     if cos.shape != sin.shape or cos.shape[-1] != x.shape[-1]:
         raise ValueError(
             f"{fn}: cos {tuple(cos.shape)} and sin {tuple(sin.shape)} must have the same "

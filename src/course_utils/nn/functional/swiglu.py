@@ -65,7 +65,11 @@ def swiglu(
     ):
         require_tensor(value, fn, name)
     d = input.shape[-1]
-    if gate_weight.shape != up_weight.shape or gate_weight.dim() != 2 or gate_weight.shape[1] != d:
+    if (
+        gate_weight.shape != up_weight.shape
+        or gate_weight.dim() != 2
+        or gate_weight.shape[1] != d
+    ):
         raise ValueError(
             f"{fn}: gate_weight {tuple(gate_weight.shape)} and up_weight {tuple(up_weight.shape)} "
             f"must both be (hidden, {d}) for input of shape {tuple(input.shape)}"
