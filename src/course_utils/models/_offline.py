@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from types import ModuleType
 
 from .._validation import require_package
@@ -40,4 +41,10 @@ def import_peft(purpose: str) -> ModuleType:
         'peft'
     """
     import_transformers(purpose)
+    # peft 0.21 asks transformers 5.23 a deprecated question on every get_peft_model
+    warnings.filterwarnings(
+        "ignore",
+        message=".*is_gradient_checkpointing.* is deprecated",
+        category=FutureWarning,
+    )
     return require_package("peft", "peft", purpose)

@@ -98,6 +98,8 @@ def top_p_filter(logits: torch.Tensor, p: float, min_tokens: int = 1) -> torch.T
     if not 0 < value <= 1:
         raise ValueError(f"{fn}: p must be in (0, 1], got {p!r}")
     require_int(fn, "min_tokens", min_tokens, minimum=1)
+    if value == 1:  # everything (the sums below can round to 1 before the last token)
+        return logits.clone()
     sorted_logits, order = logits.sort(dim=-1, descending=True)
     probs = sorted_logits.softmax(dim=-1)
     before = probs.cumsum(dim=-1) - probs  # probability of the tokens ranked above

@@ -304,7 +304,21 @@ class Llama(nn.Module):
         config = LlamaSettings.from_config(hf_model.config)
         with torch.device("meta"):  # no memory for weights that are replaced at once
             model = cls(config)
-        state = hf_model.state_dict()
+        unmerged = [
+            name
+            for name, module in hf_model.named_modules()
+            if hasattr(module, "lora_A") and not getattr(module, "merged", False)
+        ]
+        if unmerged:
+            raise ValueError(
+                f"Llama.from_transformers: {len(unmerged)} LoRA layers (such as {unmerged[0]}) "
+                "are not merged; merge them first (course_utils.nn.merge_lora)"
+            )
+        state = {  # a merged LoRA layer keeps its updated weight in base_layer
+            key.replace(".base_layer.", "."): value
+            for key, value in hf_model.state_dict().items()
+            if ".lora_" not in key
+        }
         if config.tie_word_embeddings:
             state = {k: v for k, v in state.items() if k != "lm_head.weight"}
         model.load_state_dict(state, strict=False, assign=True)
