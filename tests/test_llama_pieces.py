@@ -46,16 +46,7 @@ def test_rms_norm_matches_llama(size):
     layer = hf.LlamaRMSNorm(size, eps=1e-5)
     layer.weight.data = _randn(size)
     x = _randn(2, 5, size)
-    torch.testing.assert_close(CF.rms_norm(x, size, layer.weight, 1e-5), layer(x))
-
-
-def test_rms_norm_bad_input():
-    with pytest.raises(ValueError, match="must match the last dimensions"):
-        CF.rms_norm(torch.zeros(2, 3), (4,))
-    with pytest.raises(ValueError, match="weight must have shape"):
-        CF.rms_norm(torch.zeros(2, 3), 3, torch.ones(4))
-    with pytest.raises(TypeError, match="floating point"):
-        CF.rms_norm(torch.zeros(2, 3, dtype=torch.long), 3)
+    torch.testing.assert_close(CF.rms_norm(x, [size], layer.weight, 1e-5), layer(x))
 
 
 # ---------------------------------------------------------------- rotary embeddings

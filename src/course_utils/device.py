@@ -124,6 +124,11 @@ def in_colab() -> bool:
     return "google.colab" in sys.modules
 
 
+def _count(number: int | None, noun: str) -> str:
+    """``"1 torch thread"``, ``"2 torch threads"``."""
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def describe_device(device: torch.device) -> str:
     """A one-line human description of ``device``, e.g. ``'cuda (NVIDIA H100, 80 GB)'``.
 
@@ -138,7 +143,8 @@ def describe_device(device: torch.device) -> str:
     if device.type == "mps":
         return "mps (Apple GPU)"
     return (
-        f"cpu ({os.cpu_count()} logical cores, {torch.get_num_threads()} torch threads)"
+        f"cpu ({_count(os.cpu_count(), 'logical core')}, "
+        f"{_count(torch.get_num_threads(), 'torch thread')})"
     )
 
 

@@ -35,6 +35,9 @@ __all__ = [
     # Foundations chapter
     "check_activation_derivative",
     "check_linear_backward",
+    "check_broadcast_shape",
+    "check_value_sigmoid",
+    "check_layer_norm",
     # Optimizers chapter
     "check_adam",
     "check_sgd_momentum",
@@ -373,6 +376,172 @@ def check_linear_backward(
     if strict and not result.passed:
         raise ExerciseFailed(result.message)
     return result
+
+
+def _finish(result: CheckResult, strict: bool, verbose: bool) -> CheckResult:
+    if verbose:
+        print(result.message)
+    if strict and not result.passed:
+        raise ExerciseFailed(result.message)
+    return result
+
+
+_BROADCAST_CASES = [
+    ((3, 1), (1, 4)), ((5, 4), (4,)), ((2, 1, 3), (7, 1)), ((), (2, 3)),
+    ((1,), (6,)), ((8, 1, 6, 1), (7, 1, 5)), ((4, 3), (4, 3)), ((0, 3), (1, 3)),
+    ((3,), (4,)), ((2, 3), (3, 2)), ((5, 4), (5,)), ((2, 1, 3), (2, 4, 2)),
+]  # fmt: skip
+
+
+def check_broadcast_shape(
+    candidate: Callable, strict: bool = False, verbose: bool = True
+) -> CheckResult:
+    """Check ``broadcast_shape(shape_a, shape_b)`` against ``torch.broadcast_shapes``.
+
+    12 pairs of shapes: for the 8 that broadcast the result must equal PyTorch's
+    (as a tuple); for the 4 that do not, the function must raise ``ValueError``.
+
+    Example:
+        >>> def ours(a, b):
+        ...     return tuple(torch.broadcast_shapes(a, b))  # RuntimeError when incompatible
+        >>> check_broadcast_shape(ours, verbose=False).passed
+        False
+    """
+    name = "broadcast_shape"
+    message = None
+    for a, b in _BROADCAST_CASES:
+        try:
+            expected = tuple(torch.broadcast_shapes(a, b))
+        except RuntimeError:
+            expected = None
+        try:
+            got = candidate(a, b)
+        except NotImplementedError:
+            message = f"{name}: not written yet (it raised NotImplementedError). Fill in its body."
+            break
+        except ValueError:
+            if expected is None:
+                continue
+            message = (
+                f"{name}{a, b} raised ValueError, but they broadcast to {expected}"
+            )
+            break
+        except Exception as error:
+            message = f"{name}{a, b} failed with {type(error).__name__}: {error}" + (
+                " (raise ValueError for shapes that do not broadcast)"
+                if expected is None
+                else ""
+            )
+            break
+        if expected is None:
+            message = f"{name}{a, b} returned {got!r}, but these shapes do not broadcast: raise ValueError"
+            break
+        if not isinstance(got, (tuple, list, torch.Size)) or tuple(got) != expected:
+            message = f"{name}{a, b} returned {got!r}, expected {expected}"
+            break
+    passed = message is None
+    if passed:
+        message = f"{name}: all {len(_BROADCAST_CASES)} pairs of shapes right, errors included. Well done!"
+    result = CheckResult(
+        name,
+        passed,
+        len(_BROADCAST_CASES),
+        ("PASS " if passed else "NOT YET ") + message,
+    )
+    return _finish(result, strict, verbose)
+
+
+def check_value_sigmoid(
+    candidate: Callable, strict: bool = False, verbose: bool = True
+) -> CheckResult:
+    """Check ``sigmoid(x: Value) -> Value`` for the scalar autograd engine against PyTorch.
+
+    For 7 inputs from -30 to 30, the value must match ``torch.sigmoid`` and the
+    gradient, inside a larger expression ``3 * sigmoid(2 * x) + x``, must match
+    what ``torch.autograd`` computes.
+
+    Example:
+        >>> from course_utils.autograd import Value
+        >>> check_value_sigmoid(lambda x: 1 / (1 + (-x).exp()), verbose=False).passed
+        True
+    """
+    from .autograd import Value
+
+    name = "sigmoid"
+    inputs = [-30.0, -4.0, -0.5, 0.0, 0.7, 3.0, 30.0]
+    message = None
+    for x in inputs:
+        reference = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+        (3 * torch.sigmoid(2 * reference) + reference).backward()
+        value = Value(x, requires_grad=True)
+        try:
+            inner = candidate(2 * value)
+            out = 3 * inner + value
+            if isinstance(out, Value) and out.requires_grad:
+                out.backward()
+        except NotImplementedError:
+            message = f"{name}: not written yet (it raised NotImplementedError). Fill in its body."
+            break
+        except Exception as error:
+            message = f"{name} failed at x = {x}: {type(error).__name__}: {error}"
+            break
+        if not isinstance(inner, Value):
+            message = f"{name} must return a Value, got {type(inner).__name__}"
+            break
+        want = torch.sigmoid(torch.tensor(2 * x, dtype=torch.float64)).item()
+        if abs(inner.data - want) > 1e-6:
+            message = f"sigmoid({2 * x}) = {inner.data:.6g}, expected {want:.6g}"
+            break
+        if value.grad is None or abs(value.grad - reference.grad.item()) > 1e-6:
+            message = (
+                f"the gradient of 3 * sigmoid(2 x) + x at x = {x} is {value.grad}, "
+                f"expected {reference.grad.item():.6g} (check the local gradient, "
+                "and that the result records x as its parent)"
+            )
+            break
+    passed = message is None
+    if passed:
+        message = f"{name}: values and gradients match torch.autograd at all {len(inputs)} inputs. Well done!"
+    result = CheckResult(
+        name, passed, len(inputs), ("PASS " if passed else "NOT YET ") + message
+    )
+    return _finish(result, strict, verbose)
+
+
+def check_layer_norm(
+    candidate: Callable, strict: bool = False, verbose: bool = True
+) -> CheckResult:
+    """Check ``layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5)`` against PyTorch.
+
+    12 cases: 2-D and 3-D inputs, normalized over the last one or two
+    dimensions, with and without a scale and shift, inputs far from mean 0.
+
+    Example:
+        >>> check_layer_norm(F.layer_norm, verbose=False).passed
+        True
+    """
+    generator = torch.Generator().manual_seed(4)
+    cases = []
+    for shape, dims, affine in itertools.product(
+        [(4, 6), (2, 3, 5), (1, 8)], [1, 2], [False, True]
+    ):
+        normalized = list(shape[-dims:])
+        case = {
+            "input": 5 * torch.randn(*shape, generator=generator) + 3,
+            "normalized_shape": normalized,
+        }
+        if affine:
+            case["weight"] = torch.randn(*normalized, generator=generator)
+            case["bias"] = torch.randn(*normalized, generator=generator)
+        cases.append(case)
+    return check_function(
+        candidate,
+        F.layer_norm,
+        cases,
+        name="layer_norm",
+        strict=strict,
+        verbose=verbose,
+    )
 
 
 # ----------------------------------------------------------------------------- optimizers chapter

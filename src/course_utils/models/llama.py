@@ -4,7 +4,7 @@ Llama (Touvron et al., 2023) and the models built like it (SmolLM2, Mistral,
 Qwen...) are the GPT decoder of the attention chapter with four changes, each
 one a function of :mod:`course_utils.nn.functional`:
 
-- **RMSNorm** instead of layer normalization (:func:`~course_utils.nn.functional.rms_norm`);
+- **RMSNorm** instead of layer normalization (:class:`~course_utils.nn.RMSNorm`);
 - **rotary position embeddings** instead of learned position vectors: queries and
   keys are rotated by an angle that grows with the position
   (:func:`~course_utils.nn.functional.apply_rotary_emb`);
@@ -37,6 +37,7 @@ from torch import nn
 
 from .._validation import require_int, require_tensor
 from ..nn import functional as CF
+from ..nn.normalization import RMSNorm
 
 __all__ = ["LlamaSettings", "LlamaKVCache", "Llama"]
 
@@ -172,18 +173,6 @@ class LlamaKVCache:
         )
 
 
-class LlamaRMSNorm(nn.Module):
-    """RMSNorm with a learned gain (``weight``), as ``transformers``' ``LlamaRMSNorm``."""
-
-    def __init__(self, size: int, eps: float = 1e-6) -> None:
-        super().__init__()
-        self.weight = nn.Parameter(torch.ones(size))
-        self.eps = eps
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return CF.rms_norm(x, (x.shape[-1],), self.weight, self.eps)
-
-
 class LlamaAttention(nn.Module):
     """Causal self-attention with rotary positions and grouped key/value heads."""
 
@@ -248,10 +237,8 @@ class LlamaDecoderLayer(nn.Module):
         super().__init__()
         self.self_attn = LlamaAttention(config, layer_index)
         self.mlp = LlamaMLP(config)
-        self.input_layernorm = LlamaRMSNorm(config.hidden_size, config.rms_norm_eps)
-        self.post_attention_layernorm = LlamaRMSNorm(
-            config.hidden_size, config.rms_norm_eps
-        )
+        self.input_layernorm = RMSNorm(config.hidden_size, config.rms_norm_eps)
+        self.post_attention_layernorm = RMSNorm(config.hidden_size, config.rms_norm_eps)
 
     def forward(self, x, cos, sin, cache=None):
         x = x + self.self_attn(self.input_layernorm(x), cos, sin, cache)
@@ -267,7 +254,7 @@ class LlamaModel(nn.Module):
         self.layers = nn.ModuleList(
             LlamaDecoderLayer(config, i) for i in range(config.num_hidden_layers)
         )
-        self.norm = LlamaRMSNorm(config.hidden_size, config.rms_norm_eps)
+        self.norm = RMSNorm(config.hidden_size, config.rms_norm_eps)
 
 
 class Llama(nn.Module):

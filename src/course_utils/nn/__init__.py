@@ -16,16 +16,18 @@ Example:
     True
 """
 
-from . import functional
+from . import functional, init
 from ._moved import moved_name
 from .attention import MultiheadAttention
 from .lora import LoRALinear, apply_lora, count_parameters, merge_lora, unmerge_lora
 from .mlp import MLP
+from .normalization import BatchNorm1d, LayerNorm, RMSNorm
 from .rnn import UnrolledGRU, UnrolledLSTM, UnrolledRNN
 from .transformer import TransformerEncoderLayer, sinusoidal_positional_encoding
 
 __all__ = [
     "functional",
+    "init",
     "MultiheadAttention",
     "TransformerEncoderLayer",
     "sinusoidal_positional_encoding",
@@ -33,6 +35,9 @@ __all__ = [
     "UnrolledLSTM",
     "UnrolledGRU",
     "MLP",
+    "BatchNorm1d",
+    "LayerNorm",
+    "RMSNorm",
     # large models in practice
     "LoRALinear",
     "apply_lora",

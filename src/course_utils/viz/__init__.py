@@ -19,6 +19,7 @@ from .recurrent import (
     plot_unrolled_rnn,
 )
 from .schedules import plot_lr_range_test, plot_lr_schedules, plot_training_runs, smooth
+from .style import COLORS, PALETTE, use_course_style
 from .surfaces import (
     OPTIMIZER_COLORS,
     contour_levels,
@@ -33,6 +34,9 @@ from .training import (
 )
 
 __all__ = [
+    "COLORS",
+    "PALETTE",
+    "use_course_style",
     "DISPLAY_MODES",
     "PRESET_KERNELS",
     "apply_kernel",
@@ -107,3 +111,5 @@ __all__ += [
     "plot_temperatures",
     "token_label",
 ]
+
+use_course_style()  # the book's palette, and Chinese characters in figures

@@ -52,9 +52,9 @@ from .attention import (
 from .conv import conv2d, conv2d_loops, conv_output_size
 from .linear import linear, linear_backward
 from .loss import cross_entropy, cross_entropy_backward, mse_loss, mse_loss_backward
+from .normalization import batch_norm, layer_norm, rms_norm
 from .pooling import max_pool2d, max_pool2d_loops
 from .recurrent import NONLINEARITIES, gru_cell, lstm_cell, rnn_cell
-from .rms_norm import rms_norm
 from .rotary import apply_rotary_emb, rotary_cos_sin, rotary_frequencies, rotate_half
 from .swiglu import silu, swiglu
 
@@ -100,13 +100,16 @@ __all__ = [
     "attention_weights",
     "causal_mask",
     "padding_mask",
+    # normalization
+    "batch_norm",
+    "layer_norm",
+    "rms_norm",
     # recurrent cells
     "rnn_cell",
     "lstm_cell",
     "gru_cell",
     "NONLINEARITIES",
-    # the pieces of a Llama-style LLM
-    "rms_norm",
+    # the pieces of a Llama-style LLM (RMSNorm is in normalization)
     "rotary_frequencies",
     "rotary_cos_sin",
     "rotate_half",
