@@ -93,6 +93,12 @@ REQUIRED_MISTAKES = {
     "05_attention/02_transformer_encoder": [
         "Common mistake: per-token outputs trained against one label per sequence",  # row 9
     ],
+    "08_llm/01_tokens": ["Common mistake: counting words or characters as tokens"],
+    "08_llm/03_lora": [
+        "Common mistake: a base model that is not frozen",
+        "Common mistake: forgetting the alpha/r scaling",
+        "Common mistake: evaluating in training mode",
+    ],
 }
 CHAPTER_NOTEBOOKS = [p for p in NOTEBOOKS if p.parent.name != "00_start"]
 
@@ -125,5 +131,6 @@ def test_common_mistake_boxes_are_followed_by_code(path):
 @pytest.mark.parametrize("path", CHAPTER_NOTEBOOKS, ids=_stem)
 def test_chapter_notebooks_have_exercises_with_solutions_and_references(path):
     text = "\n".join(c.source for c in read(path).cells)
-    assert "## Exercises" in text and ":class: dropdown" in text and "Solution" in text
+    folded = ":class: dropdown" in text or "<details>" in text or "# @title Solution" in text
+    assert "## Exercises" in text and folded and "Solution" in text
     assert "{cite}`" in text, "cite the references"
