@@ -49,6 +49,10 @@ __all__ = [
     "check_next_token_pairs",
     "check_gpt_parameters",
     "check_compute_optimal",
+    # Large models in practice
+    "check_merge_pair",
+    "check_top_p_filter",
+    "check_lora_forward",
 ]
 
 
@@ -860,4 +864,133 @@ def check_compute_optimal(candidate: Callable, strict: bool = False) -> CheckRes
         strict=strict,
         atol=0,
         rtol=1e-6,
+    )
+
+
+# ----------------------------------------------------------- Large models in practice
+
+
+def _report(
+    name: str, cases: int, message: str | None, strict: bool, verbose: bool
+) -> CheckResult:
+    passed = message is None
+    if passed:
+        message = f"{name}: all {cases} cases match the reference. Well done!"
+    result = CheckResult(
+        name, passed, cases, ("PASS " if passed else "NOT YET ") + message
+    )
+    if verbose:
+        print(result.message)
+    if strict and not passed:
+        raise ExerciseFailed(result.message)
+    return result
+
+
+def _merge_pair_reference(symbols: list[str], pair: tuple[str, str]) -> list[str]:
+    merged, i = [], 0
+    while i < len(symbols):
+        if i < len(symbols) - 1 and (symbols[i], symbols[i + 1]) == tuple(pair):
+            merged.append(symbols[i] + symbols[i + 1])
+            i += 2
+        else:
+            merged.append(symbols[i])
+            i += 1
+    return merged
+
+
+def check_merge_pair(
+    candidate: Callable, strict: bool = False, verbose: bool = True
+) -> CheckResult:
+    """Check ``merge_pair(symbols, pair)``: one BPE merge applied to a list of symbols.
+
+    Every occurrence of the adjacent pair becomes one symbol, scanning left to right
+    without overlaps (``['a', 'a', 'a']`` with ``('a', 'a')`` gives ``['aa', 'a']``).
+    The student's function must not change its input list.
+    """
+    if not callable(candidate):
+        raise TypeError(f"expected a function to check, got {type(candidate).__name__}")
+    cases = [
+        (list("lower"), ("e", "r")),
+        (list("aaa"), ("a", "a")),
+        (list("aaaa"), ("a", "a")),
+        (["Ġ", "t", "h", "e"], ("t", "h")),
+        (["th", "e", "Ġ", "th", "e"], ("th", "e")),
+        (list("abab"), ("b", "a")),
+        (list("x"), ("x", "x")),
+        ([], ("a", "b")),
+        (list("banana"), ("a", "n")),
+        (list("banana"), ("n", "b")),
+    ]
+    name = "merge_pair"
+    message = None
+    for symbols, pair in cases:
+        expected = _merge_pair_reference(symbols, pair)
+        given = list(symbols)
+        try:
+            got = candidate(given, pair)
+        except NotImplementedError:
+            message = f"{name}: not written yet (it raised NotImplementedError). Fill in its body."
+            break
+        except Exception as error:  # the student's bug, reported rather than raised
+            message = f"{name} failed on {symbols} with pair {pair}: {type(error).__name__}: {error}"
+            break
+        if given != symbols:
+            message = f"{name} changed its input list {symbols} (to {given}); build a new list"
+            break
+        if list(got) != expected:
+            message = f"{name}({symbols}, {pair}) returned {got}, expected {expected}"
+            break
+    return _report(name, len(cases), message, strict, verbose)
+
+
+def check_top_p_filter(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check ``top_p_filter(logits, p)`` (nucleus filtering) against the course's reference.
+
+    Keep the most likely tokens until their probabilities add up to ``p`` (the
+    smallest such set, always at least one token); set the other logits to
+    ``-inf``. Cases: one row or a batch, peaked and flat distributions, ``p`` from
+    0.05 to 0.99 (at exactly 1, float rounding of the running sum would be unfair).
+    """
+    from .models.generation import top_p_filter
+
+    generator = torch.Generator().manual_seed(5)
+    cases = [
+        {"logits": scale * torch.randn(*shape, generator=generator), "p": p}
+        for shape, scale, p in itertools.product(
+            [(10,), (3, 50)], [0.5, 4.0], [0.05, 0.5, 0.9, 0.99]
+        )
+    ]
+    return check_function(
+        candidate, top_p_filter, cases, name="top_p_filter", strict=strict
+    )
+
+
+def _lora_reference(x, weight, lora_A, lora_B, alpha):
+    r = lora_A.shape[0]
+    return x @ weight.T + (alpha / r) * (x @ lora_A.T @ lora_B.T)
+
+
+def check_lora_forward(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check ``lora_forward(x, weight, lora_A, lora_B, alpha)`` against the LoRA formula.
+
+    ``y = x W^T + (alpha / r) x A^T B^T`` with ``W`` (out, in), ``A`` (r, in),
+    ``B`` (out, r); the rank ``r`` is read from ``A``. Cases with several ranks and
+    alphas, so a missing ``alpha / r`` scale shows.
+    """
+    generator = torch.Generator().manual_seed(6)
+    cases = []
+    for (n, d_in, d_out), r, alpha in itertools.product(
+        [(1, 4, 3), (5, 8, 8), (2, 16, 6)], [1, 2], [1.0, 8.0]
+    ):
+        cases.append(
+            {
+                "x": torch.randn(n, d_in, generator=generator),
+                "weight": torch.randn(d_out, d_in, generator=generator),
+                "lora_A": torch.randn(r, d_in, generator=generator),
+                "lora_B": torch.randn(d_out, r, generator=generator),
+                "alpha": alpha,
+            }
+        )
+    return check_function(
+        candidate, _lora_reference, cases, name="lora_forward", strict=strict
     )

@@ -15,6 +15,15 @@ Example:
 
 from .augment import RandomShift
 from .bible import bible_corpus, load_bible_chapters
+from .bpe import BPETokenizer, train_bpe
+from .corpora import (
+    KJV_LICENCE,
+    kjv_books,
+    load_chinese_reviews,
+    load_kjv,
+    load_kjv_verses,
+    parallel_genesis,
+)
 from .dates import (
     DATE_FORMATS,
     DatePairs,
@@ -78,6 +87,15 @@ __all__ = [
     "MODELS",
     "CORPORA",
     "find_model",
+    # text corpora and byte-pair encoding (large models in practice)
+    "KJV_LICENCE",
+    "kjv_books",
+    "load_kjv",
+    "load_kjv_verses",
+    "parallel_genesis",
+    "load_chinese_reviews",
+    "BPETokenizer",
+    "train_bpe",
 ]
 
 

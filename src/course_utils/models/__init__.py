@@ -10,8 +10,18 @@ Example:
 from .attention_maps import AttentionMaps, DateTranslatorSource, GPTSource, MiniLMSource
 from .char_rnn import CharRNN
 from .classifier import TransformerClassifier
+from .generation import (
+    apply_repetition_penalty,
+    apply_temperature,
+    next_token_probabilities,
+    sample_next_token,
+    top_k_filter,
+    top_p_filter,
+)
+from .generation import generate as generate_tokens
 from .gpt import KVCache, TinyGPT, generate
 from .lenet import LeNet
+from .llama import Llama, LlamaKVCache, LlamaSettings
 from .pretrained import embed_sentences, load_minilm, minilm_attention
 from .seq2seq import DateTranslator
 from .smollm import load_smollm
@@ -37,4 +47,15 @@ __all__ = [
     "DateTranslatorSource",
     "GPTSource",
     "MiniLMSource",
+    # large models in practice
+    "Llama",
+    "LlamaSettings",
+    "LlamaKVCache",
+    "generate_tokens",
+    "apply_temperature",
+    "top_k_filter",
+    "top_p_filter",
+    "apply_repetition_penalty",
+    "next_token_probabilities",
+    "sample_next_token",
 ]

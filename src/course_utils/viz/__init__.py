@@ -109,4 +109,21 @@ __all__ = [
     "scale_summary_html",
 ]
 
+# Large models in practice.
+from .next_token import (  # noqa: E402
+    TokenRow,
+    next_token_html,
+    next_token_rows,
+    plot_temperatures,
+    token_label,
+)
+
+__all__ += [
+    "TokenRow",
+    "next_token_html",
+    "next_token_rows",
+    "plot_temperatures",
+    "token_label",
+]
+
 use_course_style()  # the book's palette, and Chinese characters in figures

@@ -32,6 +32,7 @@ from .hidden_state_explorer import HiddenStateExplorer
 from .init_explorer import InitExplorer
 from .kernel_explorer import KernelExplorer
 from .loss_surface_explorer import LossSurfaceExplorer
+from .next_token_explorer import NextTokenExplorer
 from .playground_explorer import PlaygroundExplorer
 from .scale_explorer import ScaleExplorer
 
@@ -53,4 +54,6 @@ __all__ = [
     "AttentionExplorer",
     # optimizers
     "LossSurfaceExplorer",
+    # large models in practice
+    "NextTokenExplorer",
 ]
