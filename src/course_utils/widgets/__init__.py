@@ -17,6 +17,7 @@ from .hidden_state_explorer import HiddenStateExplorer
 from .kernel_explorer import KernelExplorer
 from .loss_surface_explorer import LossSurfaceExplorer
 from .playground_explorer import PlaygroundExplorer
+from .recommendation_explorer import RecommendationExplorer
 
 __all__ = [
     # foundations
@@ -32,4 +33,6 @@ __all__ = [
     "AttentionExplorer",
     # optimizers
     "LossSurfaceExplorer",
+    # applications
+    "RecommendationExplorer",
 ]
