@@ -122,7 +122,9 @@ def test_softmax_with_temperature_needs_the_max_trick():
 def _reference_adam(param, grads, lr, betas, eps):
     from course_utils.optim import Adam
 
-    return exercises.optimizer_trajectory(Adam, param, grads, lr=lr, betas=betas, eps=eps)
+    return exercises.optimizer_trajectory(
+        Adam, param, grads, lr=lr, betas=betas, eps=eps
+    )
 
 
 def test_adam_checker_passes_a_right_answer_and_catches_the_classic_mistakes(capsys):

@@ -587,7 +587,9 @@ def check_values(
     passed = message is None
     if passed:
         message = f"{name}: all {len(cases)} cases match the reference. Well done!"
-    result = CheckResult(name, passed, len(cases), ("PASS " if passed else "NOT YET ") + message)
+    result = CheckResult(
+        name, passed, len(cases), ("PASS " if passed else "NOT YET ") + message
+    )
     if verbose:
         print(result.message)
     if strict and not passed:
@@ -620,7 +622,11 @@ def _recall(ranked, relevant, k):
 def _ndcg(ranked, relevant, k):
     import math
 
-    dcg = sum(1 / math.log2(rank + 2) for rank, item in enumerate(ranked[:k]) if item in relevant)
+    dcg = sum(
+        1 / math.log2(rank + 2)
+        for rank, item in enumerate(ranked[:k])
+        if item in relevant
+    )
     ideal = sum(1 / math.log2(rank + 2) for rank in range(min(k, len(relevant))))
     return dcg / ideal
 
@@ -643,7 +649,9 @@ def check_ndcg_at_k(candidate: Callable, strict: bool = False) -> CheckResult:
     min(k, |relevant|) hits first. 16 cases; the classic slips (discounting rank 1,
     normalising by |relevant| hits even when k is smaller) are caught.
     """
-    return check_values(candidate, _ndcg, _ranking_cases(), name="ndcg_at_k", strict=strict)
+    return check_values(
+        candidate, _ndcg, _ranking_cases(), name="ndcg_at_k", strict=strict
+    )
 
 
 def _char_ngrams(text, n):
@@ -658,4 +666,6 @@ def check_char_ngrams(candidate: Callable, strict: bool = False) -> CheckResult:
     """
     texts = ["质量很好", "很好很好", "不好", "房间干净，服务一般。", "good", "a"]
     cases = [{"text": t, "n": n} for t in texts for n in (1, 2, 3)]
-    return check_values(candidate, _char_ngrams, cases, name="char_ngrams", strict=strict)
+    return check_values(
+        candidate, _char_ngrams, cases, name="char_ngrams", strict=strict
+    )

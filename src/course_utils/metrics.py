@@ -160,7 +160,10 @@ def _hits(who, scores, relevant, k, exclude):
     scores, relevant_sets = _check_ranking(who, scores, relevant, k, exclude)
     ranked = top_k_items(scores, k, exclude)
     hits = torch.tensor(
-        [[item in rel for item in row] for row, rel in zip(ranked.tolist(), relevant_sets)],
+        [
+            [item in rel for item in row]
+            for row, rel in zip(ranked.tolist(), relevant_sets)
+        ],
         dtype=torch.bool,
     ).view(len(ranked), k)
     return hits, relevant_sets

@@ -96,16 +96,16 @@ class BM25:
             raise ValueError(f"BM25: unknown idf {idf!r}, expected one of {BM25_IDF}")
         self.k1, self.b, self.idf_kind, self.tokenizer = k1, b, idf, tokenizer
         self.documents = [self._tokens(d) for d in documents]
-        self.lengths = torch.tensor([len(d) for d in self.documents], dtype=torch.float64)
+        self.lengths = torch.tensor(
+            [len(d) for d in self.documents], dtype=torch.float64
+        )
         self.average_length = self.lengths.mean().item()
         if self.average_length == 0:
             raise ValueError("BM25: every document is empty (no tokens at all)")
         self.counts = [Counter(d) for d in self.documents]
         document_frequency = Counter(t for c in self.counts for t in c)
         n = len(self.documents)
-        self.idf = {
-            term: self._idf(n, df) for term, df in document_frequency.items()
-        }
+        self.idf = {term: self._idf(n, df) for term, df in document_frequency.items()}
 
     def _tokens(self, document) -> list[str]:
         return self.tokenizer(document) if isinstance(document, str) else list(document)
@@ -133,7 +133,9 @@ class BM25:
         return torch.stack([self.score(q) for q in queries])
 
 
-def cosine_similarity(a: torch.Tensor, b: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
+def cosine_similarity(
+    a: torch.Tensor, b: torch.Tensor, eps: float = 1e-8
+) -> torch.Tensor:
     """(A, B) matrix of cosine similarities between the rows of ``a`` (A, D) and ``b`` (B, D).
 
     ``cos(x, y) = x . y / (max(|x|, eps) * max(|y|, eps))``: 1 for vectors pointing the

@@ -10,6 +10,13 @@ Example:
 """
 
 from .augment import RandomShift
+from .book_corpus import (
+    BOOK_QUESTIONS,
+    CHINESE_QUESTIONS,
+    Passage,
+    Question,
+    load_book_corpus,
+)
 from .dates import (
     DATE_FORMATS,
     DatePairs,
@@ -22,7 +29,9 @@ from .dates import (
 from .images import PHOTOS, load_photo
 from .language import lm_batches, names_corpus
 from .mnist import ImageSplit, load_digits, load_mnist
+from .movielens import InteractionSplit, MovieLens, load_movielens, temporal_split
 from .names import load_first_names, load_name_genders
+from .reviews import Reviews, load_chinese_reviews
 from .sequences import (
     load_co2,
     load_names,
@@ -66,4 +75,18 @@ __all__ = [
     "random_date_pairs",
     "split_dates",
     "write_date",
+]
+
+__all__ += [
+    "Passage",
+    "Question",
+    "BOOK_QUESTIONS",
+    "CHINESE_QUESTIONS",
+    "load_book_corpus",
+    "Reviews",
+    "load_chinese_reviews",
+    "MovieLens",
+    "InteractionSplit",
+    "load_movielens",
+    "temporal_split",
 ]

@@ -71,6 +71,10 @@ class Passage:
     source: str
     text: str
 
+    def searchable(self) -> str:
+        """What a search engine indexes: the text, after the section's title."""
+        return self.text if self.kind == "glossary" else f"{self.title}. {self.text}"
+
 
 @dataclass(frozen=True)
 class Question:
@@ -116,7 +120,10 @@ def load_book_corpus(
 def book_root() -> Path:
     """The book's folder when this package runs from a checkout of it (``pip install -e .``)."""
     candidate = Path(__file__).resolve().parents[3]
-    if not (candidate / "glossary.md").exists() or not (candidate / "chapters").is_dir():
+    if (
+        not (candidate / "glossary.md").exists()
+        or not (candidate / "chapters").is_dir()
+    ):
         raise FileNotFoundError(
             "the book's files (glossary.md, chapters/) are not next to this installed "
             "package, so the corpus cannot be rebuilt from them: use "
@@ -228,7 +235,9 @@ def _section_passages(markdown: str, page_id: str, page: Path, root: Path):
         while f"{page_id}#{slug}" in seen:
             slug += "-more"
         seen.add(f"{page_id}#{slug}")
-        text = " ".join(words[:SECTION_WORDS]) + (" ..." if len(words) > SECTION_WORDS else "")
+        text = " ".join(words[:SECTION_WORDS]) + (
+            " ..." if len(words) > SECTION_WORDS else ""
+        )
         passages.append(
             Passage(
                 id=f"{page_id}#{slug}",
@@ -284,43 +293,249 @@ _OPT = "06_optimizers/01_from_sgd_to_adam#"
 #: Questions about the book, written for the applications chapter (dev: 12, test: 24).
 BOOK_QUESTIONS: list[Question] = [
     # dev: used to choose settings (e.g. how to mix the two searches)
-    Question("Which optimizer gives every weight its own step size by dividing by the root of all its past squared gradients added up?", (_G + "adagrad", _OPT + "adagrad-a-learning-rate-per-coordinate"), "AdaGrad", "dev"),
-    Question("What do we call a setting such as the batch size that is picked by hand before training starts?", (_G + "hyperparameter",), "hyperparameter", "dev"),
-    Question("How is the trick called that copies every patch into a column so that a convolution becomes one big matrix product?", (_G + "im2col",), "im2col", "dev"),
-    Question("Which recurrent cell has only a reset gate and an update gate and no separate memory cell?", (_G + "gru",), "GRU", "dev"),
-    Question("What stores the keys and values of earlier tokens so that generating the next token is cheap?", (_G + "kv-cache", "05_attention/04_tiny_gpt#a-kv-cache"), "cache", "dev"),
-    Question("What is the name of the table that counts how often each true class was predicted as each class?", (_G + "confusion-matrix",), "confusion matrix", "dev"),
-    Question("Which regularizer randomly silences hidden units while training and does nothing at test time?", (_G + "dropout", "02_foundations/05_overfitting_and_regularization#dropout"), "dropout", "dev"),
-    Question("How do we call a full pass over all the training examples?", (_G + "epoch",), "epoch", "dev"),
-    Question("What is a raw class score before the softmax turns it into a probability called?", (_G + "logit",), "logit", "dev"),
-    Question("What spreads the taps of a kernel apart so it sees a wider area with the same number of weights?", (_G + "dilation",), "dilation", "dev"),
-    Question("What is the line or surface where a classifier changes its predicted class?", (_G + "decision-boundary",), "boundary", "dev"),
-    Question("Which method stops training at the epoch where the held-out loss was lowest?", (_G + "early-stopping", "02_foundations/05_overfitting_and_regularization#early-stopping"), "early stopping", "dev"),
+    Question(
+        "Which optimizer gives every weight its own step size by dividing by the root of all its past squared gradients added up?",
+        (_G + "adagrad", _OPT + "adagrad-a-learning-rate-per-coordinate"),
+        "AdaGrad",
+        "dev",
+    ),
+    Question(
+        "What do we call a setting such as the batch size that is picked by hand before training starts?",
+        (_G + "hyperparameter",),
+        "hyperparameter",
+        "dev",
+    ),
+    Question(
+        "How is the trick called that copies every patch into a column so that a convolution becomes one big matrix product?",
+        (_G + "im2col",),
+        "im2col",
+        "dev",
+    ),
+    Question(
+        "Which recurrent cell has only a reset gate and an update gate and no separate memory cell?",
+        (_G + "gru", "04_rnn/02_lstm_and_gru#the-gru-cell"),
+        "GRU",
+        "dev",
+    ),
+    Question(
+        "What stores the keys and values of earlier tokens so that generating the next token is cheap?",
+        (_G + "kv-cache", "05_attention/04_tiny_gpt#a-kv-cache"),
+        "cache",
+        "dev",
+    ),
+    Question(
+        "What is the name of the table that counts how often each true class was predicted as each class?",
+        (_G + "confusion-matrix",),
+        "confusion matrix",
+        "dev",
+    ),
+    Question(
+        "Which regularizer randomly silences hidden units while training and does nothing at test time?",
+        (_G + "dropout", "02_foundations/05_overfitting_and_regularization#dropout"),
+        "dropout",
+        "dev",
+    ),
+    Question(
+        "How do we call a full pass over all the training examples?",
+        (_G + "epoch",),
+        "epoch",
+        "dev",
+    ),
+    Question(
+        "What is a raw class score before the softmax turns it into a probability called?",
+        (_G + "logit",),
+        "logit",
+        "dev",
+    ),
+    Question(
+        "What spreads the taps of a kernel apart so it sees a wider area with the same number of weights?",
+        (_G + "dilation",),
+        "dilation",
+        "dev",
+    ),
+    Question(
+        "What is the line or surface where a classifier changes its predicted class?",
+        (_G + "decision-boundary",),
+        "boundary",
+        "dev",
+    ),
+    Question(
+        "Which method stops training at the epoch where the held-out loss was lowest?",
+        (
+            _G + "early-stopping",
+            "02_foundations/05_overfitting_and_regularization#early-stopping",
+        ),
+        "early stopping",
+        "dev",
+    ),
     # test: reported once, at the end
-    Question("Which adaptive optimizer combines momentum with a running average of squared gradients and corrects both for starting at zero?", (_G + "adam", _OPT + "adam-momentum-plus-rmsprop-bias-corrected"), "Adam", "test"),
-    Question("Which variant of Adam shrinks the weights directly instead of adding an L2 term to the gradient?", (_G + "adamw", _OPT + "adamw-weight-decay-done-right"), "AdamW", "test"),
-    Question("What operation do deep-learning libraries really compute when they say convolution, since the kernel is not flipped?", (_G + "cross-correlation", "03_cnn/01_convolution#cross-correlation-or-convolution"), "cross-correlation", "test"),
-    Question("Which loss takes logits and penalises minus the log probability of the correct class?", (_G + "cross-entropy",), "cross-entropy", "test"),
-    Question("What mask stops position i from looking at later positions in a language model?", (_G + "causal-mask",), "causal", "test"),
-    Question("How do you enlarge a training set with shifted or rotated copies of the images?", (_G + "data-augmentation",), "augmentation", "test"),
-    Question("What is the problem when the gradient grows without bound as it flows back through many time steps, and how is it usually fixed?", (_G + "exploding-gradient",), "clipping", "test"),
-    Question("What do we call the output grid of one filter that shows where it responded strongly?", (_G + "feature-map",), "feature map", "test"),
-    Question("Which recurrent cell keeps a separate cell state with input, forget and output gates?", (_G + "lstm", "04_rnn/02_lstm_and_gru#the-lstm-cell"), "LSTM", "test"),
-    Question("Which family of networks built by Yann LeCun read handwritten digits?", (_G + "lenet",), "LeNet", "test"),
-    Question("What short training run raises the learning rate at every step to find a good value?", (_G + "learning-rate-range-test", "06_optimizers/03_optimizers_on_a_network#the-learning-rate-range-test"), "range test", "test"),
-    Question("What is the step size of gradient descent called?", (_G + "learning-rate",), "learning rate", "test"),
-    Question("Who described the first artificial neuron, with a hard threshold and fixed weights?", (_G + "artificial-neuron",), "McCulloch", "test"),
-    Question("How are gradients computed through a recurrent network unrolled over a sequence?", (_G + "backpropagation-through-time", "04_rnn/01_recurrence#backpropagation-through-time"), "through time", "test"),
-    Question("Which pooling keeps the mean of each window?", (_G + "average-pooling",), "average", "test"),
-    Question("What ratio of largest to smallest curvature makes gradient descent slow in a narrow valley?", (_G + "condition-number",), "condition number", "test"),
-    Question("What is the name of NVIDIA's platform for running PyTorch tensors on a graphics card?", (_G + "cuda",), "CUDA", "test"),
-    Question("In a recurrent network, what vector carries the summary of everything read so far from one step to the next?", (_G + "hidden-state",), "hidden state", "test"),
-    Question("What do we call a group of examples processed together in one forward and backward pass?", (_G + "batch",), "batch", "test"),
-    Question("Which layer connects every input to every output with a weight, as in y = Wx + b?", (_G + "fully-connected-layer",), "linear", "test"),
-    Question("What in an LSTM or GRU is a vector of numbers between 0 and 1 that decides how much to let through?", (_G + "gate",), "gate", "test"),
-    Question("How do I open a notebook of the book in Google Colab?", ("00_start/00_how_to_use#running-on-google-colab",), "Colab", "test"),
-    Question("Which pretrained sentence model does the attention chapter load offline?", ("05_attention/05_pretrained_attention#introduction", "05_attention/05_pretrained_attention#loading-the-model-offline"), "MiniLM", "test"),
-    Question("What does dividing the attention scores by the square root of the key dimension prevent?", ("05_attention/01_attention_from_scratch#why-divide-by-sqrt-d-k",), "softmax", "test"),
+    Question(
+        "Which adaptive optimizer combines momentum with a running average of squared gradients and corrects both for starting at zero?",
+        (_G + "adam", _OPT + "adam-momentum-plus-rmsprop-bias-corrected"),
+        "Adam",
+        "test",
+    ),
+    Question(
+        "Which variant of Adam shrinks the weights directly instead of adding an L2 term to the gradient?",
+        (_G + "adamw", _OPT + "adamw-weight-decay-done-right"),
+        "AdamW",
+        "test",
+    ),
+    Question(
+        "What operation do deep-learning libraries really compute when they say convolution, since the kernel is not flipped?",
+        (
+            _G + "cross-correlation",
+            _G + "convolution",
+            "03_cnn/01_convolution#cross-correlation-or-convolution",
+        ),
+        "cross-correlation",
+        "test",
+    ),
+    Question(
+        "Which loss takes logits and penalises minus the log probability of the correct class?",
+        (_G + "cross-entropy",),
+        "cross-entropy",
+        "test",
+    ),
+    Question(
+        "What mask stops position i from looking at later positions in a language model?",
+        (
+            _G + "causal-mask",
+            "05_attention/01_attention_from_scratch#masks-padding-and-causality",
+        ),
+        "causal",
+        "test",
+    ),
+    Question(
+        "How do you enlarge a training set with shifted or rotated copies of the images?",
+        (_G + "data-augmentation",),
+        "augmentation",
+        "test",
+    ),
+    Question(
+        "What is the problem when the gradient grows without bound as it flows back through many time steps, and how is it usually fixed?",
+        (_G + "exploding-gradient",),
+        "clipping",
+        "test",
+    ),
+    Question(
+        "What do we call the output grid of one filter that shows where it responded strongly?",
+        (_G + "feature-map",),
+        "feature map",
+        "test",
+    ),
+    Question(
+        "Which recurrent cell keeps a separate cell state with input, forget and output gates?",
+        (_G + "lstm", "04_rnn/02_lstm_and_gru#the-lstm-cell"),
+        "LSTM",
+        "test",
+    ),
+    Question(
+        "Which family of networks built by Yann LeCun read handwritten digits?",
+        (_G + "lenet",),
+        "LeNet",
+        "test",
+    ),
+    Question(
+        "What short training run raises the learning rate at every step to find a good value?",
+        (
+            _G + "learning-rate-range-test",
+            "06_optimizers/03_optimizers_on_a_network#the-learning-rate-range-test",
+        ),
+        "range test",
+        "test",
+    ),
+    Question(
+        "What is the step size of gradient descent called?",
+        (_G + "learning-rate",),
+        "learning rate",
+        "test",
+    ),
+    Question(
+        "Who described the first artificial neuron, with a hard threshold and fixed weights?",
+        (_G + "artificial-neuron",),
+        "McCulloch",
+        "test",
+    ),
+    Question(
+        "How are gradients computed through a recurrent network unrolled over a sequence?",
+        (
+            _G + "backpropagation-through-time",
+            "04_rnn/01_recurrence#backpropagation-through-time",
+            "04_rnn/01_recurrence#summary",
+        ),
+        "through time",
+        "test",
+    ),
+    Question(
+        "Which pooling keeps the mean of each window?",
+        (_G + "average-pooling",),
+        "average",
+        "test",
+    ),
+    Question(
+        "What ratio of largest to smallest curvature makes gradient descent slow in a narrow valley?",
+        (
+            _G + "condition-number",
+            "06_optimizers/02_loss_surfaces#the-ill-conditioned-bowl",
+        ),
+        "condition number",
+        "test",
+    ),
+    Question(
+        "What is the name of NVIDIA's platform for running PyTorch tensors on a graphics card?",
+        (_G + "cuda",),
+        "CUDA",
+        "test",
+    ),
+    Question(
+        "In a recurrent network, what vector carries the summary of everything read so far from one step to the next?",
+        (_G + "hidden-state", _G + "recurrent-neural-network"),
+        "hidden state",
+        "test",
+    ),
+    Question(
+        "What do we call a group of examples processed together in one forward and backward pass?",
+        (_G + "batch",),
+        "batch",
+        "test",
+    ),
+    Question(
+        "Which layer connects every input to every output with a weight, as in y = Wx + b?",
+        (_G + "fully-connected-layer",),
+        "linear",
+        "test",
+    ),
+    Question(
+        "What in an LSTM or GRU is a vector of numbers between 0 and 1 that decides how much to let through?",
+        (_G + "gate",),
+        "gate",
+        "test",
+    ),
+    Question(
+        "How do I open a notebook of the book in Google Colab?",
+        (
+            "00_start/00_how_to_use#running-on-google-colab",
+            "00_start/00_how_to_use#reading-the-rendered-book",
+        ),
+        "Colab",
+        "test",
+    ),
+    Question(
+        "Which pretrained sentence model does the attention chapter load offline?",
+        (
+            "05_attention/05_pretrained_attention#introduction",
+            "05_attention/05_pretrained_attention#loading-the-model-offline",
+        ),
+        "MiniLM",
+        "test",
+    ),
+    Question(
+        "What does dividing the attention scores by the square root of the key dimension prevent?",
+        ("05_attention/01_attention_from_scratch#why-divide-by-sqrt-d-k",),
+        "softmax",
+        "test",
+    ),
 ]
 
 #: Chinese questions whose answer is an (English) glossary entry: cross-lingual search.

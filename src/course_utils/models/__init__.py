@@ -13,6 +13,12 @@ from .classifier import TransformerClassifier
 from .gpt import KVCache, TinyGPT, generate
 from .lenet import LeNet
 from .pretrained import embed_sentences, load_minilm, minilm_attention
+from .recommenders import (
+    MatrixFactorization,
+    NextItemTransformer,
+    Popularity,
+    TwoTower,
+)
 from .seq2seq import DateTranslator
 from .smollm import load_smollm
 
@@ -37,4 +43,9 @@ __all__ = [
     "DateTranslatorSource",
     "GPTSource",
     "MiniLMSource",
+    # recommenders (applications chapter)
+    "Popularity",
+    "MatrixFactorization",
+    "TwoTower",
+    "NextItemTransformer",
 ]

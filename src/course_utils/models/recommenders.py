@@ -100,7 +100,9 @@ def pad_histories(
         elif align == "left":
             out[row, : len(recent)] = torch.tensor(recent)
         else:
-            raise ValueError(f"pad_histories: align must be 'left' or 'right', got {align!r}")
+            raise ValueError(
+                f"pad_histories: align must be 'left' or 'right', got {align!r}"
+            )
     return out
 
 
@@ -142,7 +144,11 @@ class MatrixFactorization(nn.Module):
 
     def __init__(self, num_users: int, num_items: int, dim: int = 32) -> None:
         super().__init__()
-        for name, value in (("num_users", num_users), ("num_items", num_items), ("dim", dim)):
+        for name, value in (
+            ("num_users", num_users),
+            ("num_items", num_items),
+            ("dim", dim),
+        ):
             require_int("MatrixFactorization", name, value, minimum=1)
         self.user_factors = nn.Embedding(num_users, dim)
         self.item_factors = nn.Embedding(num_items, dim)
@@ -160,7 +166,9 @@ class MatrixFactorization(nn.Module):
 
     def scores(self, users, histories) -> torch.Tensor:
         """(B, num_items) scores; ``histories`` are not used (the user's vector is)."""
-        users = _check_users("MatrixFactorization", users, histories, len(self.trained_users))
+        users = _check_users(
+            "MatrixFactorization", users, histories, len(self.trained_users)
+        )
         new = [u for u in users if not self.trained_users[u]]
         if new:
             raise ValueError(
@@ -262,9 +270,14 @@ class TwoTower(nn.Module):
         history_length: int = 50,
     ) -> None:
         super().__init__()
-        for name, value in (("user_features", user_features), ("item_features", item_features)):
+        for name, value in (
+            ("user_features", user_features),
+            ("item_features", item_features),
+        ):
             if not isinstance(value, torch.Tensor) or value.dim() != 2:
-                raise ValueError(f"TwoTower: {name} must be a 2-D tensor, got {value!r:.60}")
+                raise ValueError(
+                    f"TwoTower: {name} must be a 2-D tensor, got {value!r:.60}"
+                )
         num_items = len(item_features)
         self.history_length = history_length
         self.register_buffer("user_features", user_features.float())
@@ -273,10 +286,14 @@ class TwoTower(nn.Module):
         self.history_embedding = nn.Embedding(num_items + 1, dim, padding_idx=num_items)
         self.item_embedding = nn.Embedding(num_items, dim)
         self.user_tower = nn.Sequential(
-            nn.Linear(user_features.shape[1] + dim, hidden), nn.ReLU(), nn.Linear(hidden, dim)
+            nn.Linear(user_features.shape[1] + dim, hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, dim),
         )
         self.item_tower = nn.Sequential(
-            nn.Linear(item_features.shape[1] + dim, hidden), nn.ReLU(), nn.Linear(hidden, dim)
+            nn.Linear(item_features.shape[1] + dim, hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, dim),
         )
         for table in (self.history_embedding, self.item_embedding):
             nn.init.normal_(table.weight, std=0.1)
@@ -295,7 +312,9 @@ class TwoTower(nn.Module):
     def user_vectors(self, users: torch.Tensor, history: torch.Tensor) -> torch.Tensor:
         """(B, dim) from user ids (for their features) and padded histories (B, L)."""
         real = (history != self.num_items).unsqueeze(-1).float()
-        bag = (self.history_embedding(history) * real).sum(1) / real.sum(1).clamp_min(1.0)
+        bag = (self.history_embedding(history) * real).sum(1) / real.sum(1).clamp_min(
+            1.0
+        )
         return self.user_tower(torch.cat([self.user_features[users], bag], dim=1))
 
     def forward(self, users: torch.Tensor, history: torch.Tensor) -> torch.Tensor:
@@ -343,7 +362,9 @@ class NextItemTransformer(nn.Module):
         super().__init__()
         require_int("NextItemTransformer", "num_items", num_items, minimum=1)
         self.num_items, self.max_len = num_items, max_len
-        self.item_embedding = nn.Embedding(num_items + 1, d_model, padding_idx=num_items)
+        self.item_embedding = nn.Embedding(
+            num_items + 1, d_model, padding_idx=num_items
+        )
         self.position_embedding = nn.Embedding(max_len, d_model)
         nn.init.normal_(self.item_embedding.weight, std=0.05)
         nn.init.normal_(self.position_embedding.weight, std=0.05)
@@ -367,7 +388,9 @@ class NextItemTransformer(nn.Module):
         """
         real = targets != -100
         h = self.hidden(sequence)[real]
-        return F.cross_entropy(h @ self.item_embedding.weight[: self.num_items].T, targets[real])
+        return F.cross_entropy(
+            h @ self.item_embedding.weight[: self.num_items].T, targets[real]
+        )
 
     def hidden(self, sequence: torch.Tensor) -> torch.Tensor:
         """(B, L, d_model) output of the last block, normalised."""
@@ -378,7 +401,9 @@ class NextItemTransformer(nn.Module):
             )
         padding = sequence == self.num_items
         positions = torch.arange(sequence.shape[1], device=sequence.device)
-        x = self.dropout(self.item_embedding(sequence) + self.position_embedding(positions))
+        x = self.dropout(
+            self.item_embedding(sequence) + self.position_embedding(positions)
+        )
         for layer in self.layers:
             x = layer(x, src_key_padding_mask=padding, is_causal=True)
         return self.norm(x)
@@ -396,7 +421,9 @@ class NextItemTransformer(nn.Module):
         device = self.item_embedding.weight.device
         sequence = pad_histories(histories, self.max_len, self.num_items, align="left")
         logits = self(sequence.to(device))
-        last = torch.tensor([min(len(h), self.max_len) - 1 for h in histories], device=device)
+        last = torch.tensor(
+            [min(len(h), self.max_len) - 1 for h in histories], device=device
+        )
         return logits[torch.arange(len(histories), device=device), last].cpu()
 
 
@@ -486,7 +513,9 @@ def train_recommender(
     require_int("train_recommender", "epochs", epochs, minimum=1)
     lengths = {len(t) for t in examples}
     if len(lengths) != 1:
-        raise ValueError(f"train_recommender: examples differ in length: {sorted(lengths)}")
+        raise ValueError(
+            f"train_recommender: examples differ in length: {sorted(lengths)}"
+        )
     generator = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
     losses = []

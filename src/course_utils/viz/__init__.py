@@ -90,3 +90,20 @@ __all__ += [
     "plot_attention_grid",
     "tile_attention",
 ]
+
+# Applications chapter.
+from .fonts import use_cjk_font  # noqa: E402
+from .recommendation import (  # noqa: E402
+    main_genres,
+    plot_embedding_map,
+    project_2d,
+    recommendation_table_html,
+)
+
+__all__ += [
+    "use_cjk_font",
+    "main_genres",
+    "plot_embedding_map",
+    "project_2d",
+    "recommendation_table_html",
+]

@@ -41,7 +41,9 @@ def cjk_font_path() -> Path:
         )
     path = Path(spec.submodule_search_locations[0]) / "fonts" / CJK_FONT_FILE
     if not path.exists():
-        raise FileNotFoundError(f"mplfonts has no fonts/{CJK_FONT_FILE} (looked in {path.parent})")
+        raise FileNotFoundError(
+            f"mplfonts has no fonts/{CJK_FONT_FILE} (looked in {path.parent})"
+        )
     return path
 
 

@@ -65,7 +65,9 @@ def main_genres(genres: torch.Tensor, genre_names: Sequence[str]) -> torch.Tenso
         )
     groups = torch.full((len(genres),), len(GENRE_GROUPS) - 1, dtype=torch.long)
     for index in reversed(range(len(GENRE_GROUPS) - 1)):  # the first match wins
-        columns = [genre_names.index(g) for g in GENRE_GROUPS[index][1] if g in genre_names]
+        columns = [
+            genre_names.index(g) for g in GENRE_GROUPS[index][1] if g in genre_names
+        ]
         if columns:
             groups[genres[:, columns].sum(1) > 0] = index
     return groups
@@ -77,7 +79,11 @@ def project_2d(vectors: torch.Tensor) -> torch.Tensor:
     The sign of each component is fixed (its largest coordinate is positive), so the
     picture does not flip between runs.
     """
-    if not isinstance(vectors, torch.Tensor) or vectors.dim() != 2 or vectors.shape[1] < 2:
+    if (
+        not isinstance(vectors, torch.Tensor)
+        or vectors.dim() != 2
+        or vectors.shape[1] < 2
+    ):
         raise ValueError(
             f"project_2d: expected vectors (N, D) with D >= 2, got {getattr(vectors, 'shape', vectors)}"
         )
@@ -100,7 +106,9 @@ def _scaled(points: torch.Tensor, size: int, margin: int) -> np.ndarray:
 
 
 def _square(image: np.ndarray, x: int, y: int, radius: int, colour) -> None:
-    image[max(0, y - radius) : y + radius + 1, max(0, x - radius) : x + radius + 1] = colour
+    image[max(0, y - radius) : y + radius + 1, max(0, x - radius) : x + radius + 1] = (
+        colour
+    )
 
 
 def embedding_map_base(
@@ -108,14 +116,18 @@ def embedding_map_base(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The unmarked map, (size, size, 3) uint8, and each movie's pixel (N, 2) as (x, y)."""
     if len(points) != len(groups):
-        raise ValueError(f"embedding_map_base: {len(points)} points but {len(groups)} groups")
+        raise ValueError(
+            f"embedding_map_base: {len(points)} points but {len(groups)} groups"
+        )
     image = np.full((size, size, 3), 255, dtype=np.uint8)
     xy = _scaled(points, size, margin=8)
     colours = (_PALETTE[groups.numpy() % len(_PALETTE)] * 255).astype(int)
     light = (255 - (255 - colours) * 0.55).astype(np.uint8)
     for dy in (-1, 0, 1):  # a 3 x 3 dot per movie, drawn for all movies at once
         for dx in (-1, 0, 1):
-            image[np.clip(xy[:, 1] + dy, 0, size - 1), np.clip(xy[:, 0] + dx, 0, size - 1)] = light
+            image[
+                np.clip(xy[:, 1] + dy, 0, size - 1), np.clip(xy[:, 0] + dx, 0, size - 1)
+            ] = light
     return image, xy
 
 
@@ -173,7 +185,16 @@ def plot_embedding_map(
             ax.scatter(*p[chosen].T, s=7, color=_PALETTE[index], alpha=0.55, label=name)
     marks = (
         (history, dict(facecolors="none", edgecolors="black", s=60, label="watched")),
-        (future, dict(facecolors="none", edgecolors="green", s=90, lw=1.5, label="watched next")),
+        (
+            future,
+            dict(
+                facecolors="none",
+                edgecolors="green",
+                s=90,
+                lw=1.5,
+                label="watched next",
+            ),
+        ),
         (recommended, dict(marker="x", color="red", s=50, label="recommended")),
     )
     for items, style in marks:
@@ -196,7 +217,11 @@ def recommendation_table_html(
 ) -> str:
     """An HTML table: the last movies watched, then each model's list (hits in green)."""
     future_set = set(future)
-    columns = {f"watched (last {min(shown_history, len(history))})": list(history)[-shown_history:][::-1]}
+    columns = {
+        f"watched (last {min(shown_history, len(history))})": list(history)[
+            -shown_history:
+        ][::-1]
+    }
     columns.update({name: list(items) for name, items in recommendations.items()})
     rows = max((len(c) for c in columns.values()), default=0)
     head = "".join(
@@ -222,9 +247,12 @@ def recommendation_table_html(
             )
         body.append("<tr>" + "".join(cells) + "</tr>")
     hits = {
-        name: sum(i in future_set for i in items) for name, items in recommendations.items()
+        name: sum(i in future_set for i in items)
+        for name, items in recommendations.items()
     }
-    summary = ", ".join(f"{html.escape(n)} {h}/{len(future_set)}" for n, h in hits.items())
+    summary = ", ".join(
+        f"{html.escape(n)} {h}/{len(future_set)}" for n, h in hits.items()
+    )
     caption = (
         f"<caption style='caption-side:bottom;text-align:left;font-size:90%'>"
         f"&#10003; = the person watched it next; hits: {summary}</caption>"

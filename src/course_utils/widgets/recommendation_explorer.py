@@ -27,8 +27,8 @@ from PIL import Image
 
 from ..metrics import top_k_items
 from ..viz.recommendation import (
-    GENRE_GROUPS,
     _PALETTE,
+    GENRE_GROUPS,
     embedding_map_base,
     embedding_map_rgb,
     main_genres,
@@ -86,7 +86,9 @@ class RecommendationExplorer:
         if not users:
             raise ValueError("RecommendationExplorer needs at least one user")
         if not maps or not recommendations:
-            raise ValueError("RecommendationExplorer needs at least one map and one model")
+            raise ValueError(
+                "RecommendationExplorer needs at least one map and one model"
+            )
         for name, lists in [("histories", histories), ("futures", futures)] + [
             (f"recommendations[{m!r}]", r) for m, r in recommendations.items()
         ]:
@@ -106,10 +108,15 @@ class RecommendationExplorer:
         self._bases = {name: embedding_map_base(p, groups) for name, p in maps.items()}
 
         self.user = widgets.Dropdown(
-            options=[(f"user {u} ({len(h)} movies)", j) for j, (u, h) in enumerate(zip(users, histories))],
+            options=[
+                (f"user {u} ({len(h)} movies)", j)
+                for j, (u, h) in enumerate(zip(users, histories))
+            ],
             description="person",
         )
-        self.model = widgets.Dropdown(options=list(recommendations), description="on the map")
+        self.model = widgets.Dropdown(
+            options=list(recommendations), description="on the map"
+        )
         self.map = widgets.Dropdown(options=list(maps), description="embedding")
         self.table = widgets.HTML()
         self.picture = widgets.Image(format="png")
@@ -169,7 +176,10 @@ class RecommendationExplorer:
             data.titles,
             main_genres(data.genres, data.genre_names),
             {"matrix factorization": mf.item_factors.weight.detach()},
-            {"popularity": Popularity(data.num_items).fit(items), "matrix factorization": mf},
+            {
+                "popularity": Popularity(data.num_items).fit(items),
+                "matrix factorization": mf,
+            },
             chosen,
             [split.train[u] for u in chosen],
             [split.val[u] for u in chosen],
