@@ -12,6 +12,7 @@ from .char_rnn import CharRNN
 from .classifier import TransformerClassifier
 from .gpt import KVCache, TinyGPT, generate
 from .lenet import LeNet
+from .multilingual import embed_multilingual, load_multilingual_encoder
 from .pretrained import embed_sentences, load_minilm, minilm_attention
 from .recommenders import (
     MatrixFactorization,
@@ -38,6 +39,8 @@ __all__ = [
     "embed_sentences",
     "minilm_attention",
     "load_smollm",
+    "load_multilingual_encoder",
+    "embed_multilingual",
     # attention maps of each model, for figures and the attention explorer
     "AttentionMaps",
     "DateTranslatorSource",
