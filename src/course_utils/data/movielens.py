@@ -29,6 +29,7 @@ from __future__ import annotations
 import importlib.util
 import random
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import torch
@@ -104,7 +105,8 @@ class InteractionSplit:
     """Each person's movies in the order they rated them, split in time.
 
     Warm users: ``train`` (all but the last ``2 * holdout``), ``val`` (the ``holdout``
-    before the last) and ``test`` (the last ``holdout``). Cold users are kept out of
+    before the last) and ``test`` (the last ``holdout``), each computed once (do not
+    modify the lists). Cold users are kept out of
     training entirely (their lists there are empty); ``sequences`` holds every
     person's full, time-ordered list.
     """
@@ -123,17 +125,17 @@ class InteractionSplit:
             for u, s in enumerate(self.sequences)
         ]
 
-    @property
+    @cached_property
     def train(self) -> list[list[int]]:
         """Per user, the training movies in time order (empty for cold users)."""
         return self._cut(None, -2 * self.holdout)
 
-    @property
+    @cached_property
     def val(self) -> list[list[int]]:
         """Per user, the ``holdout`` validation movies (empty for cold users)."""
         return self._cut(-2 * self.holdout, -self.holdout)
 
-    @property
+    @cached_property
     def test(self) -> list[list[int]]:
         """Per user, the last ``holdout`` movies (empty for cold users)."""
         return self._cut(-self.holdout, None)

@@ -125,7 +125,7 @@ class Popularity(nn.Module):
     def scores(self, users, histories) -> torch.Tensor:
         """The same scores, the counts, for everyone."""
         _check_users("Popularity", users, histories)
-        return self.counts.expand(len(histories), -1).clone()
+        return self.counts.expand(len(histories), -1).clone().cpu()
 
 
 # ----------------------------------------------------------------------------- matrix factorization
@@ -176,8 +176,9 @@ class MatrixFactorization(nn.Module):
                 f"so the model has no vector for them (cold start); recommend popular "
                 f"movies or use a model of the user's features instead"
             )
-        u = self.user_factors.weight[users]
-        return u @ self.item_factors.weight.T + self.item_bias.weight.T
+        with torch.no_grad():
+            u = self.user_factors.weight[users]
+            return (u @ self.item_factors.weight.T + self.item_bias.weight.T).cpu()
 
 
 def bpr_loss(positive: torch.Tensor, negative: torch.Tensor) -> torch.Tensor:
