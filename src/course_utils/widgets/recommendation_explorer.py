@@ -157,7 +157,11 @@ class RecommendationExplorer:
 
     @classmethod
     def demo(cls) -> RecommendationExplorer:
-        """Popularity and a briefly trained matrix factorization on MovieLens (a few seconds)."""
+        """Popularity and a briefly trained matrix factorization on MovieLens (a few seconds).
+
+        The maps: the factorization's movie vectors, and the movies' genres and year
+        (no learning at all) for comparison.
+        """
         from ..data.movielens import load_movielens, temporal_split
         from ..models.recommenders import (
             MatrixFactorization,
@@ -175,7 +179,10 @@ class RecommendationExplorer:
         return cls.from_models(
             data.titles,
             main_genres(data.genres, data.genre_names),
-            {"matrix factorization": mf.item_factors.weight.detach()},
+            {
+                "matrix factorization": mf.item_factors.weight.detach(),
+                "genres and year": data.item_features(),
+            },
             {
                 "popularity": Popularity(data.num_items).fit(items),
                 "matrix factorization": mf,
