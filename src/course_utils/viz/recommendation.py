@@ -243,7 +243,8 @@ def recommendation_table_html(
                 style += "background:#fdf0f0;"
             mark = " &#10003;" if hit else ""
             cells.append(
-                f"<td style='padding:1px 6px;{style}'>{html.escape(titles[item][:32])}{mark}</td>"
+                f"<td style='padding:1px 6px;text-align:left;{style}'>"
+                f"{html.escape(titles[item][:32])}{mark}</td>"
             )
         body.append("<tr>" + "".join(cells) + "</tr>")
     hits = {

@@ -53,7 +53,7 @@ def _legend_html() -> str:
         for i, (name, _) in enumerate(GENRE_GROUPS)
     )
     return (
-        f"<div style='font-size:11px;max-width:380px'>{swatches}<br>"
+        f"<div style='font-size:11px;max-width:260px;padding-left:8px'>{swatches}<br>"
         "black ring: watched; <span style='color:#d00'>red cross</span>: recommended; "
         "<span style='color:#080'>green ring</span>: watched next</div>"
     )
@@ -125,12 +125,8 @@ class RecommendationExplorer:
         self.widget = widgets.VBox(
             [
                 widgets.HBox([self.user, self.model, self.map]),
-                widgets.HBox(
-                    [
-                        self.table,
-                        widgets.VBox([self.picture, widgets.HTML(_legend_html())]),
-                    ]
-                ),
+                widgets.HBox([self.picture, widgets.HTML(_legend_html())]),
+                self.table,
             ]
         )
         self.redraw()
