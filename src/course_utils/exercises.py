@@ -53,6 +53,11 @@ __all__ = [
     "check_merge_pair",
     "check_top_p_filter",
     "check_lora_forward",
+    # Applications chapter
+    "check_values",
+    "check_recall_at_k",
+    "check_ndcg_at_k",
+    "check_char_ngrams",
 ]
 
 
@@ -993,4 +998,147 @@ def check_lora_forward(candidate: Callable, strict: bool = False) -> CheckResult
         )
     return check_function(
         candidate, _lora_reference, cases, name="lora_forward", strict=strict
+    )
+
+
+# ----------------------------------------------------------------- Applications chapter
+
+
+def _same(got, expected, tolerance: float) -> str | None:
+    """None if plain Python values match (floats within ``tolerance``), else why not."""
+    if isinstance(expected, float):
+        if isinstance(got, bool) or not isinstance(got, (int, float)):
+            return f"expected a number, got {type(got).__name__} ({got!r:.60})"
+        if not abs(got - expected) <= tolerance:
+            return f"expected {expected:.4f}, got {got:.4f}"
+        return None
+    if got != expected:
+        return f"expected {expected!r:.80}, got {got!r:.80}"
+    return None
+
+
+def check_values(
+    candidate: Callable,
+    reference: Callable,
+    cases: list[dict],
+    name: str = "your function",
+    tolerance: float = 1e-6,
+    strict: bool = False,
+    verbose: bool = True,
+) -> CheckResult:
+    """Like :func:`check_function`, for functions that return plain Python values.
+
+    Floats are compared within ``tolerance``; anything else (lists, strings) with ``==``.
+
+    Example:
+        >>> shout = lambda text: text.upper() + "!"
+        >>> check_values(shout, lambda text: text.upper(), [{"text": "hi"}], verbose=False).message
+        "NOT YET your function is wrong on case 1 of 1 ({'text': 'hi'}): expected 'HI', got 'HI!'"
+    """
+    if not callable(candidate):
+        raise TypeError(f"expected a function to check, got {type(candidate).__name__}")
+    if not cases:
+        raise ValueError("check_values needs at least one case")
+    message = None
+    for number, case in enumerate(cases, start=1):
+        expected = reference(**case)
+        try:
+            got = candidate(**case)
+        except NotImplementedError:
+            message = f"{name}: not written yet (it raised NotImplementedError). Fill in its body."
+            break
+        except Exception as error:  # the student's bug, reported rather than raised
+            message = (
+                f"{name} failed on case {number} of {len(cases)} ({case!r:.100}): "
+                f"{type(error).__name__}: {error}"
+            )
+            break
+        problem = _same(got, expected, tolerance)
+        if problem:
+            message = f"{name} is wrong on case {number} of {len(cases)} ({case!r:.100}): {problem}"
+            break
+    passed = message is None
+    if passed:
+        message = f"{name}: all {len(cases)} cases match the reference. Well done!"
+    result = CheckResult(
+        name, passed, len(cases), ("PASS " if passed else "NOT YET ") + message
+    )
+    if verbose:
+        print(result.message)
+    if strict and not passed:
+        raise ExerciseFailed(result.message)
+    return result
+
+
+def _ranking_cases() -> list[dict]:
+    """Ranked lists and relevant sets, including hits at rank 1, misses, and k > |relevant|."""
+    rng = torch.Generator().manual_seed(5)
+    cases = [
+        {"ranked": [3, 1, 2], "relevant": {3}, "k": 1},
+        {"ranked": [3, 1, 2], "relevant": {2}, "k": 2},
+        {"ranked": [0, 1, 2, 3, 4], "relevant": {1, 4, 9}, "k": 5},
+        {"ranked": [5, 6, 7, 8], "relevant": {5, 6, 7, 8}, "k": 3},
+    ]
+    for k in (1, 3, 10):
+        for _ in range(4):
+            ranked = torch.randperm(30, generator=rng)[:12].tolist()
+            count = int(torch.randint(1, 8, (1,), generator=rng))
+            relevant = set(torch.randperm(30, generator=rng)[:count].tolist())
+            cases.append({"ranked": ranked, "relevant": relevant, "k": k})
+    return cases
+
+
+def _recall(ranked, relevant, k):
+    return sum(item in relevant for item in ranked[:k]) / len(relevant)
+
+
+def _ndcg(ranked, relevant, k):
+    import math
+
+    dcg = sum(
+        1 / math.log2(rank + 2)
+        for rank, item in enumerate(ranked[:k])
+        if item in relevant
+    )
+    ideal = sum(1 / math.log2(rank + 2) for rank in range(min(k, len(relevant))))
+    return dcg / ideal
+
+
+def check_recall_at_k(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check ``recall_at_k(ranked, relevant, k)``: the share of ``relevant`` in ``ranked[:k]``.
+
+    ``ranked`` is a list of item ids, best first; ``relevant`` a set of ids. 16 cases,
+    including a relevant set larger than ``k`` (recall then cannot reach 1).
+    """
+    return check_values(
+        candidate, _recall, _ranking_cases(), name="recall_at_k", strict=strict
+    )
+
+
+def check_ndcg_at_k(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check ``ndcg_at_k(ranked, relevant, k)`` (binary relevance, log2 discount).
+
+    A hit at rank r (1-based) is worth 1 / log2(r + 1); the ideal list has
+    min(k, |relevant|) hits first. 16 cases; the classic slips (discounting rank 1,
+    normalising by |relevant| hits even when k is smaller) are caught.
+    """
+    return check_values(
+        candidate, _ndcg, _ranking_cases(), name="ndcg_at_k", strict=strict
+    )
+
+
+def _char_ngrams(text, n):
+    return [text[i : i + n] for i in range(len(text) - n + 1)]
+
+
+def check_char_ngrams(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check ``char_ngrams(text, n)``: every run of ``n`` consecutive characters, in order.
+
+    Cases in Chinese and English, with repeated n-grams (kept: they are counted),
+    ``n`` equal to the length, and texts shorter than ``n`` (no n-grams).
+    """
+    texts = ["质量很好", "很好很好", "不好", "房间干净，服务一般。", "good", "a"]
+    cases = [{"text": t, "n": n} for t in texts for n in (1, 2, 3)]
+    return check_values(
+        candidate, _char_ngrams, cases, name="char_ngrams", strict=strict
     )

