@@ -127,33 +127,58 @@ def check_function(
         strict: raise :class:`ExerciseFailed` on failure instead of only reporting.
         verbose: print the message.
     """
+    message = _first_problem(
+        candidate,
+        reference,
+        cases,
+        name,
+        compare=lambda got, expected: _compare(got, expected, atol, rtol),
+        describe=_describe,
+        who="check_function",
+    )
+    return _report(name, len(cases), message, strict, verbose)
+
+
+def _first_problem(
+    candidate: Callable,
+    reference: Callable,
+    cases: list[dict],
+    name: str,
+    compare: Callable,
+    describe: Callable[[dict], str],
+    who: str,
+) -> str | None:
+    """Run every case through both functions; the message of the first mismatch, or None."""
     if not callable(candidate):
         raise TypeError(f"expected a function to check, got {type(candidate).__name__}")
     if not cases:
-        raise ValueError("check_function needs at least one case")
-    message = None
+        raise ValueError(f"{who} needs at least one case")
     for number, case in enumerate(cases, start=1):
         expected = reference(**case)
         try:
             got = candidate(**case)
         except NotImplementedError:
-            message = f"{name}: not written yet (it raised NotImplementedError). Fill in its body."
-            break
+            return f"{name}: not written yet (it raised NotImplementedError). Fill in its body."
         except Exception as error:  # the student's bug, reported rather than raised
-            message = (
-                f"{name} failed on case {number} of {len(cases)} ({_describe(case)}): "
+            return (
+                f"{name} failed on case {number} of {len(cases)} ({describe(case)}): "
                 f"{type(error).__name__}: {error}"
             )
-            break
-        problem = _compare(got, expected, atol, rtol)
+        problem = compare(got, expected)
         if problem:
-            message = f"{name} is wrong on case {number} of {len(cases)} ({_describe(case)}): {problem}"
-            break
+            return f"{name} is wrong on case {number} of {len(cases)} ({describe(case)}): {problem}"
+    return None
+
+
+def _report(
+    name: str, cases: int, message: str | None, strict: bool, verbose: bool
+) -> CheckResult:
+    """The result of a check: printed when ``verbose``, raised when ``strict`` and failed."""
     passed = message is None
     if passed:
-        message = f"{name}: all {len(cases)} cases match the reference. Well done!"
+        message = f"{name}: all {cases} cases match the reference. Well done!"
     result = CheckResult(
-        name, passed, len(cases), ("PASS " if passed else "NOT YET ") + message
+        name, passed, cases, ("PASS " if passed else "NOT YET ") + message
     )
     if verbose:
         print(result.message)
@@ -875,22 +900,6 @@ def check_compute_optimal(candidate: Callable, strict: bool = False) -> CheckRes
 # ----------------------------------------------------------- Large models in practice
 
 
-def _report(
-    name: str, cases: int, message: str | None, strict: bool, verbose: bool
-) -> CheckResult:
-    passed = message is None
-    if passed:
-        message = f"{name}: all {cases} cases match the reference. Well done!"
-    result = CheckResult(
-        name, passed, cases, ("PASS " if passed else "NOT YET ") + message
-    )
-    if verbose:
-        print(result.message)
-    if strict and not passed:
-        raise ExerciseFailed(result.message)
-    return result
-
-
 def _merge_pair_reference(symbols: list[str], pair: tuple[str, str]) -> list[str]:
     merged, i = [], 0
     while i < len(symbols):
@@ -1035,39 +1044,16 @@ def check_values(
         >>> check_values(shout, lambda text: text.upper(), [{"text": "hi"}], verbose=False).message
         "NOT YET your function is wrong on case 1 of 1 ({'text': 'hi'}): expected 'HI', got 'HI!'"
     """
-    if not callable(candidate):
-        raise TypeError(f"expected a function to check, got {type(candidate).__name__}")
-    if not cases:
-        raise ValueError("check_values needs at least one case")
-    message = None
-    for number, case in enumerate(cases, start=1):
-        expected = reference(**case)
-        try:
-            got = candidate(**case)
-        except NotImplementedError:
-            message = f"{name}: not written yet (it raised NotImplementedError). Fill in its body."
-            break
-        except Exception as error:  # the student's bug, reported rather than raised
-            message = (
-                f"{name} failed on case {number} of {len(cases)} ({case!r:.100}): "
-                f"{type(error).__name__}: {error}"
-            )
-            break
-        problem = _same(got, expected, tolerance)
-        if problem:
-            message = f"{name} is wrong on case {number} of {len(cases)} ({case!r:.100}): {problem}"
-            break
-    passed = message is None
-    if passed:
-        message = f"{name}: all {len(cases)} cases match the reference. Well done!"
-    result = CheckResult(
-        name, passed, len(cases), ("PASS " if passed else "NOT YET ") + message
+    message = _first_problem(
+        candidate,
+        reference,
+        cases,
+        name,
+        compare=lambda got, expected: _same(got, expected, tolerance),
+        describe=lambda case: f"{case!r:.100}",
+        who="check_values",
     )
-    if verbose:
-        print(result.message)
-    if strict and not passed:
-        raise ExerciseFailed(result.message)
-    return result
+    return _report(name, len(cases), message, strict, verbose)
 
 
 def _ranking_cases() -> list[dict]:
