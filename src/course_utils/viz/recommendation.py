@@ -34,6 +34,7 @@ __all__ = [
     "embedding_map_base",
     "embedding_map_rgb",
     "recommendation_table_html",
+    "genre_legend_html",
 ]
 
 #: Movie genres merged into a few groups for colour; a movie takes its first matching group.
@@ -263,4 +264,27 @@ def recommendation_table_html(
     return (
         "<table style='border-collapse:collapse;font-size:12px'>"
         f"<tr>{head}</tr>{''.join(body)}{caption}</table>"
+    )
+
+
+def genre_legend_html() -> str:
+    """The legend of :func:`embedding_map_rgb` as HTML: one swatch per genre group, then the marks.
+
+    Example:
+        >>> legend = genre_legend_html()
+        >>> legend.count("background:rgb") == len(GENRE_GROUPS)
+        True
+        >>> "children &amp; animation" in legend
+        True
+    """
+    swatches = "".join(
+        f"<span style='display:inline-block;margin-right:8px'>"
+        f"<span style='display:inline-block;width:9px;height:9px;background:rgb"
+        f"{tuple(int(c * 255) for c in _PALETTE[i])}'></span> {html.escape(name)}</span>"
+        for i, (name, _) in enumerate(GENRE_GROUPS)
+    )
+    return (
+        f"<div style='font-size:11px;max-width:260px;padding-left:8px'>{swatches}<br>"
+        "black ring: watched; <span style='color:#d00'>red cross</span>: recommended; "
+        "<span style='color:#080'>green ring</span>: watched next</div>"
     )

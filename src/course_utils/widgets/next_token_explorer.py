@@ -37,13 +37,14 @@ from ..device import single_cpu_thread
 from ..models.generation import next_token_probabilities
 from ..models.llama import Llama
 from ..viz.next_token import next_token_html, next_token_rows, token_label
+from .base import Explorer
 
 __all__ = ["NextTokenExplorer"]
 
 DEFAULT_PROMPT = "The three most important inventions in history are"
 
 
-class NextTokenExplorer:
+class NextTokenExplorer(Explorer):
     """The next-token distribution of a language model, reshaped live. Display it by putting
     it last in a cell.
 
@@ -75,7 +76,6 @@ class NextTokenExplorer:
         self.max_tokens = min(max_tokens, model.config.max_position_embeddings)
         self.generator = torch.Generator().manual_seed(seed)
         self._memo: OrderedDict = OrderedDict()  # prompt ids -> (cache, logits)
-        self._busy = False
 
         self.text = widgets.Text(
             value=prompt,
@@ -102,17 +102,22 @@ class NextTokenExplorer:
         self.text_view = widgets.HTML()
         self.table = widgets.HTML()
 
-        self.text.observe(self._on_prompt, names="value")
-        self.chat.observe(self._on_prompt, names="value")
-        for control in (self.temperature, self.top_k, self.top_p):
-            control.observe(self._on_shape, names="value")
+        # A new prompt runs the model; the sliders only reshape the stored logits.
+        self.on_change(self.text, self.chat, call=lambda: self._run(self._start))
+        self.on_change(
+            self.temperature,
+            self.top_k,
+            self.top_p,
+            call=lambda: self._run(self.redraw),
+        )
         for index, button in enumerate(self.tokens):
-            button.on_click(
-                lambda _b, index=index: self._run(self._append, self._shown[index])
+            self.on_change(
+                button,
+                call=lambda index=index: self._run(self._append, self._shown[index]),
             )
-        self.sample.on_click(lambda _button: self._run(self._sample))
-        self.undo.on_click(lambda _button: self._run(self._undo))
-        self.reset.on_click(lambda _button: self._run(self._reset))
+        self.on_change(self.sample, call=lambda: self._run(self._sample))
+        self.on_change(self.undo, call=lambda: self._run(self._undo))
+        self.on_change(self.reset, call=lambda: self._run(self._reset))
 
         self.widget = widgets.VBox(
             [
@@ -168,9 +173,8 @@ class NextTokenExplorer:
                 self._memo.popitem(last=False)
         self.ids = ids
         self.prompt_length = len(ids)
-        self.history = [
-            logits
-        ]  # logits after the prompt, then after each appended token
+        # the logits after the prompt, then after each appended token
+        self.history = [logits]
         self.redraw()
 
     @property
@@ -257,16 +261,3 @@ class NextTokenExplorer:
         # machine the threads' synchronization costs more than the work itself.
         with single_cpu_thread("cpu"):
             action(*args)
-
-    def _on_prompt(self, change=None) -> None:
-        if not self._busy:
-            self._run(self._start)
-
-    def _on_shape(self, change=None) -> None:
-        if not self._busy:
-            self._run(self.redraw)
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)

@@ -17,49 +17,27 @@ Example:
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
 import ipywidgets as widgets
-import numpy as np
 import torch
-from PIL import Image
 
 from ..metrics import top_k_items
+from ..viz.encode import encode_pixels
 from ..viz.recommendation import (
-    _PALETTE,
-    GENRE_GROUPS,
     embedding_map_base,
     embedding_map_rgb,
+    genre_legend_html,
     main_genres,
     project_2d,
     recommendation_table_html,
 )
+from .base import Explorer
 
 __all__ = ["RecommendationExplorer"]
 
 
-def _png(image: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(image).save(buffer, format="PNG", compress_level=1)
-    return buffer.getvalue()
-
-
-def _legend_html() -> str:
-    swatches = "".join(
-        f"<span style='display:inline-block;margin-right:8px'>"
-        f"<span style='display:inline-block;width:9px;height:9px;background:rgb"
-        f"{tuple(int(c * 255) for c in _PALETTE[i])}'></span> {name}</span>"
-        for i, (name, _) in enumerate(GENRE_GROUPS)
-    )
-    return (
-        f"<div style='font-size:11px;max-width:260px;padding-left:8px'>{swatches}<br>"
-        "black ring: watched; <span style='color:#d00'>red cross</span>: recommended; "
-        "<span style='color:#080'>green ring</span>: watched next</div>"
-    )
-
-
-class RecommendationExplorer:
+class RecommendationExplorer(Explorer):
     """Browse the recommendations of several models for several people.
 
     Args:
@@ -120,12 +98,11 @@ class RecommendationExplorer:
         self.map = widgets.Dropdown(options=list(maps), description="embedding")
         self.table = widgets.HTML()
         self.picture = widgets.Image(format="png")
-        for control in (self.user, self.model, self.map):
-            control.observe(lambda change: self.redraw(), names="value")
+        self.on_change(self.user, self.model, self.map)
         self.widget = widgets.VBox(
             [
                 widgets.HBox([self.user, self.model, self.map]),
-                widgets.HBox([self.picture, widgets.HTML(_legend_html())]),
+                widgets.HBox([self.picture, widgets.HTML(genre_legend_html())]),
                 self.table,
             ]
         )
@@ -189,6 +166,7 @@ class RecommendationExplorer:
         )
 
     def redraw(self) -> None:
+        """Rebuild the table and repaint the map for the chosen person, model and embedding."""
         j = self.user.value
         history, future = self.histories[j], self.futures[j]
         lists = {name: recs[j] for name, recs in self.recommendations.items()}
@@ -203,9 +181,4 @@ class RecommendationExplorer:
             future=future,
             base=self._bases[self.map.value],
         )
-        self.picture.value = _png(image)
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
+        self.picture.value = encode_pixels(image, "png")
