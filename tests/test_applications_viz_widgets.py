@@ -186,3 +186,15 @@ def test_char_ngrams_checker():
         lambda text, n: sorted({text[i : i + n] for i in range(len(text) - n + 1)})
     )
     assert not exercises.check_char_ngrams(lambda text, n: "".join(text))  # not a list
+
+
+def test_bold_chinese_draws_without_a_log_warning(caplog):
+    """Noto Sans CJK SC has one weight: bold Chinese falls back to it without a warning."""
+    use_cjk_font()
+    fig, ax = plt.subplots()
+    # matplotlib logs the warning once per font query: a weight no other test asks for
+    ax.set_title("好评 (bold)", fontweight=937)
+    with caplog.at_level("WARNING", logger="matplotlib.font_manager"):
+        fig.canvas.draw()
+    plt.close(fig)
+    assert not [r for r in caplog.records if "Noto Sans CJK SC" in r.getMessage()]

@@ -13,6 +13,8 @@ uses them without a line of set-up in the notebooks.
   in the font family list: Latin text keeps the default font, and matplotlib
   falls back to Noto for each character the first font lacks. Mathtext
   (``$...$``) does not fall back, so keep Chinese out of labels that use maths.
+  The font has no bold face: bold Chinese is drawn in the regular weight, and
+  matplotlib's warning about it is filtered out (it would land in cell outputs).
 
 Example:
     >>> use_course_style()
@@ -24,6 +26,7 @@ Example:
 from __future__ import annotations
 
 import importlib.util
+import logging
 from pathlib import Path
 
 import matplotlib
@@ -117,6 +120,20 @@ def use_cjk_font() -> str:
         )
     if CJK_FONT not in {font.name for font in font_manager.fontManager.ttflist}:
         font_manager.fontManager.addfont(str(path))
+    logger = logging.getLogger("matplotlib.font_manager")
+    if not any(isinstance(f, _NoCJKWeightWarning) for f in logger.filters):
+        logger.addFilter(_NoCJKWeightWarning())
     default = matplotlib.rcParamsDefault["font.sans-serif"][0]  # DejaVu Sans
     matplotlib.rcParams["font.family"] = [default, CJK_FONT]
     return CJK_FONT
+
+
+class _NoCJKWeightWarning(logging.Filter):
+    """Drop "Failed to find font weight bold for Noto Sans CJK SC": it has one weight."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (
+            message.startswith("findfont: Failed to find font weight")
+            and CJK_FONT in message
+        )
