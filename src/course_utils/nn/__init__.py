@@ -20,7 +20,7 @@ from . import functional, init
 from ._moved import moved_name
 from .attention import MultiheadAttention
 from .mlp import MLP
-from .normalization import BatchNorm1d, LayerNorm, RMSNorm
+from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm, RMSNorm
 from .rnn import UnrolledGRU, UnrolledLSTM, UnrolledRNN
 from .transformer import TransformerEncoderLayer, sinusoidal_positional_encoding
 
@@ -35,6 +35,7 @@ __all__ = [
     "UnrolledGRU",
     "MLP",
     "BatchNorm1d",
+    "BatchNorm2d",
     "LayerNorm",
     "RMSNorm",
 ]
