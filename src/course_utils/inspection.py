@@ -509,7 +509,9 @@ class FlopCount:
 def _multiply_adds(module: nn.Module, given, output) -> int:
     if hasattr(module, "flops") and callable(module.flops):
         return int(module.flops(given, output))
-    if isinstance(module, nn.modules.conv._ConvTransposeNd):  # every input scatters a kernel
+    if isinstance(
+        module, nn.modules.conv._ConvTransposeNd
+    ):  # every input scatters a kernel
         per_input = module.out_channels // module.groups * math.prod(module.kernel_size)
         return given.numel() * per_input
     if isinstance(module, nn.modules.conv._ConvNd):
