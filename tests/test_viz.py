@@ -125,7 +125,7 @@ def test_figures_have_the_expected_panels():
     image = torch.rand(32, 32)
     assert len(plot_kernel_gallery(image).axes) == 10
     assert len(show_images([image] * 3, ["a", "b", "c"], ncols=2).axes) == 4
-    assert len(plot_filters(torch.randn(16, 1, 5, 5)).axes) == 16
+    assert len(plot_filters(torch.randn(16, 1, 5, 5)).axes) == 17  # and a colour bar
     assert len(plot_feature_maps(torch.rand(8, 6, 6)).axes) == 8
     history = History(
         [

@@ -28,6 +28,8 @@ __all__ = [
     "check_function",
     "check_conv2d",
     "check_max_pool2d",
+    "check_receptive_field",
+    "check_confusion_matrix",
     "ExerciseFailed",
     # recurrent networks
     "check_rnn_sequence",
@@ -229,6 +231,109 @@ def check_max_pool2d(candidate: Callable, strict: bool = False) -> CheckResult:
     ]
     return check_function(
         candidate, F.max_pool2d, cases, name="max_pool2d", strict=strict
+    )
+
+
+def _receptive_field_cases() -> list[dict]:
+    """12 stacks of 1 to 4 layers, as lists of (kernel, stride, dilation)."""
+    generator = torch.Generator().manual_seed(2)
+
+    def pick(options):
+        return options[int(torch.randint(len(options), (1,), generator=generator))]
+
+    cases = [{"layers": [(3, 1, 1)]}, {"layers": [(2, 2, 1), (3, 1, 1)]}]
+    while len(cases) < 12:
+        depth = pick([2, 3, 4])
+        layers = [
+            (pick([1, 2, 3, 5]), pick([1, 2]), pick([1, 1, 2])) for _ in range(depth)
+        ]
+        cases.append({"layers": layers})
+    return cases
+
+
+def _reference_receptive_field(layers) -> torch.Tensor:
+    """The field of the last layer, from ``course_utils.inspection.receptive_field`` on real layers."""
+    from torch import nn
+
+    from .inspection import receptive_field
+
+    stack = nn.Sequential(
+        *(nn.Conv2d(1, 1, k, stride=s, dilation=d) for k, s, d in layers)
+    )
+    return torch.tensor(float(receptive_field(stack, (1, 1, 256, 256))[-1].size[0]))
+
+
+def check_receptive_field(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check ``receptive_field(layers) -> int``: the field of a stack of (kernel, stride, dilation) layers.
+
+    The reference builds the stack from ``nn.Conv2d`` layers and measures it with
+    :func:`course_utils.inspection.receptive_field`, on 12 stacks.
+
+    Example:
+        >>> def field(layers):
+        ...     size, jump = 1, 1
+        ...     for k, s, d in layers:
+        ...         size, jump = size + d * (k - 1) * jump, jump * s
+        ...     return size
+        >>> check_receptive_field(field).passed
+        PASS receptive_field: all 12 cases match the reference. Well done!
+        True
+    """
+    if not callable(candidate):
+        raise TypeError(f"expected a function to check, got {type(candidate).__name__}")
+
+    def as_tensor(layers):
+        size = candidate(layers)
+        if isinstance(size, bool) or not isinstance(size, (int, float, torch.Tensor)):
+            raise TypeError(
+                f"expected a number, got {type(size).__name__} {size!r:.40}"
+            )
+        return torch.as_tensor(size, dtype=torch.float32).reshape(())
+
+    return check_function(
+        as_tensor,
+        _reference_receptive_field,
+        _receptive_field_cases(),
+        name="receptive_field",
+        strict=strict,
+    )
+
+
+def check_confusion_matrix(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check ``confusion_matrix(y_true, y_pred, num_classes)`` against the course's.
+
+    12 cases with 2 to 10 classes, some classes never true or never predicted,
+    and labels in any order. Counts must match exactly, rows true, columns predicted.
+
+    Example:
+        >>> from course_utils.metrics import confusion_matrix
+        >>> check_confusion_matrix(confusion_matrix).passed
+        PASS confusion_matrix: all 12 cases match the reference. Well done!
+        True
+    """
+    from .metrics import confusion_matrix
+
+    generator = torch.Generator().manual_seed(3)
+    cases = []
+    for classes, n in itertools.product([2, 3, 10], [1, 7, 40, 200]):
+        y_true = torch.randint(0, classes, (n,), generator=generator)
+        noise = torch.randint(0, classes, (n,), generator=generator)
+        keep = torch.rand(n, generator=generator) < 0.6
+        cases.append(
+            {
+                "y_true": y_true,
+                "y_pred": torch.where(keep, y_true, noise),
+                "num_classes": classes,
+            }
+        )
+    return check_function(
+        candidate,
+        confusion_matrix,
+        cases,
+        name="confusion_matrix",
+        atol=0,
+        rtol=0,
+        strict=strict,
     )
 
 

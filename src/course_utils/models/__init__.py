@@ -9,6 +9,16 @@ Example:
 
 from .attention_maps import AttentionMaps, DateTranslatorSource, GPTSource, MiniLMSource
 from .char_rnn import CharRNN
+from .classic_cnns import (
+    VGG16,
+    AlexNet,
+    BasicBlock,
+    Bottleneck,
+    LeNet5,
+    ResNet,
+    SmallResNet,
+    resnet50,
+)
 from .classifier import TransformerClassifier
 from .generation import (
     apply_repetition_penalty,
@@ -36,6 +46,14 @@ from .smollm import load_smollm
 __all__ = [
     # convolutional networks
     "LeNet",
+    "LeNet5",
+    "AlexNet",
+    "VGG16",
+    "ResNet",
+    "BasicBlock",
+    "Bottleneck",
+    "resnet50",
+    "SmallResNet",
     # recurrent networks
     "CharRNN",
     # attention and Transformers

@@ -21,7 +21,7 @@ from ._moved import moved_name
 from .attention import MultiheadAttention
 from .lora import LoRALinear, apply_lora, count_parameters, merge_lora, unmerge_lora
 from .mlp import MLP
-from .normalization import BatchNorm1d, LayerNorm, RMSNorm
+from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm, RMSNorm
 from .rnn import UnrolledGRU, UnrolledLSTM, UnrolledRNN
 from .transformer import TransformerEncoderLayer, sinusoidal_positional_encoding
 
@@ -36,6 +36,7 @@ __all__ = [
     "UnrolledGRU",
     "MLP",
     "BatchNorm1d",
+    "BatchNorm2d",
     "LayerNorm",
     "RMSNorm",
     # large models in practice

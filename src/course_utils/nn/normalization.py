@@ -1,4 +1,4 @@
-"""Normalization layers, mirroring ``torch.nn``: ``BatchNorm1d``, ``LayerNorm`` and ``RMSNorm``.
+"""Normalization layers, mirroring ``torch.nn``: ``BatchNorm1d``, ``BatchNorm2d``, ``LayerNorm`` and ``RMSNorm``.
 
 Each module holds what its PyTorch namesake holds, under the same names: the
 learned scale ``weight`` and shift ``bias`` and, for batch norm, the buffers
@@ -32,7 +32,7 @@ from torch import nn
 from .._validation import require_dims, require_int, require_number, require_positive
 from .functional.normalization import batch_norm, layer_norm, rms_norm
 
-__all__ = ["BatchNorm1d", "LayerNorm", "RMSNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "RMSNorm"]
 
 
 class BatchNorm1d(nn.Module):
@@ -62,7 +62,7 @@ class BatchNorm1d(nn.Module):
         bias: bool = True,
     ) -> None:
         super().__init__()
-        who = "BatchNorm1d"
+        who = type(self).__name__
         self.num_features = require_int(who, "num_features", num_features, minimum=1)
         self.eps = require_positive(who, "eps", eps)
         self.momentum = (
@@ -97,12 +97,16 @@ class BatchNorm1d(nn.Module):
             self.running_var.fill_(1)
             self.num_batches_tracked.zero_()
 
+    _dims = (2, 3)  # the input dimensions the layer accepts, and how to name them
+    _expected = "input of shape (N, C) or (N, C, L)"
+
     def forward(self, input: torch.Tensor) -> torch.Tensor:
-        if not isinstance(input, torch.Tensor) or input.dim() not in (2, 3):
-            require_dims(input, 2, "BatchNorm1d", "input of shape (N, C) or (N, C, L)")
+        who = type(self).__name__
+        if not isinstance(input, torch.Tensor) or input.dim() not in self._dims:
+            require_dims(input, self._dims[0], who, self._expected)
         if input.shape[1] != self.num_features:
             raise ValueError(
-                f"BatchNorm1d({self.num_features}) expects {self.num_features} channels "
+                f"{who}({self.num_features}) expects {self.num_features} channels "
                 f"in dimension 1, got input of shape {tuple(input.shape)}"
             )
         factor = 0.0 if self.momentum is None else self.momentum
@@ -129,6 +133,25 @@ class BatchNorm1d(nn.Module):
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
             f"affine={self.affine}, track_running_stats={self.track_running_stats}"
         )
+
+
+class BatchNorm2d(BatchNorm1d):
+    """Batch normalization over images (N, C, H, W), like ``nn.BatchNorm2d``.
+
+    The same layer as :class:`BatchNorm1d`, for another shape: each channel is
+    normalized with the mean and variance over the batch *and* every position
+    (N x H x W numbers), so one image's 3x3 corner and another image's centre
+    share the statistics of their channel. The arguments are :class:`BatchNorm1d`'s.
+
+    Example:
+        >>> ours, theirs = BatchNorm2d(4), torch.nn.BatchNorm2d(4)
+        >>> x = torch.randn(8, 4, 5, 5)
+        >>> torch.allclose(ours(x), theirs(x), atol=1e-5)
+        True
+    """
+
+    _dims = (4,)
+    _expected = "images of shape (N, C, H, W)"
 
 
 def _as_shape(normalized_shape: object, who: str) -> tuple[int, ...]:

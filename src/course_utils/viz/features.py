@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
 from torch import nn
 
 from .._validation import require_dims
@@ -50,13 +52,21 @@ def feature_maps(model: nn.Module, image: torch.Tensor) -> dict[str, torch.Tenso
 
 
 def plot_filters(weight: torch.Tensor, title: str = "first-layer filters"):
-    """Show every (in-channel 0) kernel of a conv weight (C_out, C_in, k, k), blue-white-red."""
+    """Show every (in-channel 0) kernel of a conv weight (C_out, C_in, k, k) on one colour scale.
+
+    Blue is negative, white zero, red positive (a diverging map that stays
+    readable with the common colour-vision deficiencies); the colour bar gives
+    the weights' values, the same for every kernel.
+    """
     require_dims(weight, 4, "plot_filters", "a weight of shape (C_out, C_in, k, k)")
-    kernels = weight.detach().cpu()[:, 0]
-    peak = kernels.abs().max().clamp_min(1e-12)
+    kernels = weight.detach().cpu().float()[:, 0]
+    peak = float(kernels.abs().max().clamp_min(1e-12))
     shown = [0.5 + 0.5 * k / peak for k in kernels]  # 0 -> white, sign -> colour
     titles = [f"#{i}" for i in range(len(kernels))]
-    return show_images(shown, titles, ncols=8, cmap="bwr", size=1.1, suptitle=title)
+    fig = show_images(shown, titles, ncols=8, cmap="RdBu_r", size=1.1, suptitle=title)
+    scale = ScalarMappable(norm=Normalize(-peak, peak), cmap="RdBu_r")
+    fig.colorbar(scale, ax=fig.axes, shrink=0.8, label="weight")
+    return fig
 
 
 def plot_feature_maps(maps: torch.Tensor, title: str = "", max_channels: int = 32):

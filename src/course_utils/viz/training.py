@@ -36,7 +36,8 @@ def plot_confusion_matrix(matrix: torch.Tensor, classes: list[str] | tuple[str, 
     """Heat map of a confusion matrix with the count written in every non-zero cell."""
     matrix = torch.as_tensor(matrix)
     fig, ax = plt.subplots(figsize=(5.2, 4.6))
-    ax.imshow(matrix.numpy(), cmap="Blues")
+    image = ax.imshow(matrix.numpy(), cmap="Blues")
+    fig.colorbar(image, ax=ax, shrink=0.8, label="count")
     for (i, j), count in zip(
         torch.cartesian_prod(*map(torch.arange, matrix.shape)).tolist(),
         matrix.flatten().tolist(),
