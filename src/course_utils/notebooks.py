@@ -4,7 +4,8 @@ This is how the course's notebooks are re-executed so that their stored outputs
 are current (``make notebooks``), and how ``make bench`` times them. Each
 notebook runs in its own folder, in a fresh ``python3`` kernel, with progress
 bars off (``COURSE_PROGRESS=0`` in the kernel's environment) so that the stored
-output is the one-line summary of each epoch rather than a frozen bar. Widget
+output is the one-line summary of each epoch rather than a frozen bar, and with one
+OpenMP thread (unless ``OMP_NUM_THREADS`` says otherwise), as ``make test`` runs it. Widget
 state is not stored: the book shows a static figure for every explorer and must
 not load widget JavaScript.
 
@@ -78,7 +79,13 @@ def run(path: Path | str, timeout: int = 600) -> NotebookRun:
     clock = {"asked": time.perf_counter()}
     client.on_notebook_start = lambda **_: clock.update(ready=time.perf_counter())
     client.on_cell_executed = lambda **_: clock.update(last=time.perf_counter())
-    client.execute(env={**os.environ, "COURSE_PROGRESS": "0"})
+    # One OpenMP thread unless told otherwise: `make test` runs nbval with one thread per
+    # kernel on 2 cores, and a few results (a learning rate picked on validation,
+    # say) change in the last digit with the number of threads summing a matmul.
+    threads = os.environ.get("OMP_NUM_THREADS", "1")
+    client.execute(
+        env={**os.environ, "COURSE_PROGRESS": "0", "OMP_NUM_THREADS": threads}
+    )
     ready = clock.get("ready", clock["asked"])
     last = clock.get("last", ready)  # a notebook without code cells
     notebook.metadata.pop("widgets", None)
