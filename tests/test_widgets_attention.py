@@ -92,7 +92,7 @@ def test_causal_maps_have_nothing_above_the_diagonal(explorer):
 def test_static_figures(explorer):
     explorer.model.value = "MiniLM (pretrained)"
     fig = plot_attention_grid(explorer.maps)
-    assert len(fig.axes) == 72
+    assert len(fig.axes) == 72 + 1  # every head and one colourbar
     maps = explorer.maps
     fig = plot_attention(
         maps.weights[0, 0], maps.queries, maps.keys, title="layer 0, head 0"

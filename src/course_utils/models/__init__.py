@@ -13,7 +13,7 @@ from .classifier import TransformerClassifier
 from .gpt import KVCache, TinyGPT, generate
 from .lenet import LeNet
 from .pretrained import embed_sentences, load_minilm, minilm_attention
-from .seq2seq import DateTranslator
+from .seq2seq import DateTranslator, GRUSeq2Seq, TransformerTranslator
 from .smollm import load_smollm
 
 __all__ = [
@@ -23,6 +23,8 @@ __all__ = [
     "CharRNN",
     # attention and Transformers
     "DateTranslator",
+    "GRUSeq2Seq",
+    "TransformerTranslator",
     "TransformerClassifier",
     "TinyGPT",
     "KVCache",

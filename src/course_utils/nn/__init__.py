@@ -22,13 +22,18 @@ from .attention import MultiheadAttention
 from .mlp import MLP
 from .normalization import BatchNorm1d, LayerNorm, RMSNorm
 from .rnn import UnrolledGRU, UnrolledLSTM, UnrolledRNN
-from .transformer import TransformerEncoderLayer, sinusoidal_positional_encoding
+from .transformer import (
+    TransformerDecoderLayer,
+    TransformerEncoderLayer,
+    sinusoidal_positional_encoding,
+)
 
 __all__ = [
     "functional",
     "init",
     "MultiheadAttention",
     "TransformerEncoderLayer",
+    "TransformerDecoderLayer",
     "sinusoidal_positional_encoding",
     "UnrolledRNN",
     "UnrolledLSTM",

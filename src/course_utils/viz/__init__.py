@@ -80,18 +80,18 @@ __all__ = [
 from .attention import (  # noqa: E402
     attention_table_html,
     attention_text_html,
-    plain_label,
     plot_attention,
     plot_attention_grid,
+    plot_attention_panels,
     tile_attention,
 )
 
 __all__ += [
     "attention_table_html",
     "attention_text_html",
-    "plain_label",
     "plot_attention",
     "plot_attention_grid",
+    "plot_attention_panels",
     "tile_attention",
 ]
 
