@@ -110,3 +110,14 @@ def test_cpu_threads_restores_the_count():
     with pytest.raises(ValueError, match="count must be an integer >= 1, got 0"):
         with cpu_threads(0):
             pass
+
+
+def test_panels_wrap_into_rows():
+    panels = [(torch.eye(3), list("abc"), list("abc"), str(i)) for i in range(3)]
+    fig = plot_attention_panels(panels, columns=2)
+    visible = [ax for ax in fig.axes if ax.axison and ax.get_label() != "<colorbar>"]
+    assert len(visible) == 3 and len(_colorbars(fig)) == 1
+    assert visible[2].get_ylabel() and not visible[1].get_ylabel()
+    with pytest.raises(ValueError, match="columns"):
+        plot_attention_panels(panels, columns=0)
+    matplotlib.pyplot.close("all")

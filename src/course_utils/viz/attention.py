@@ -85,12 +85,14 @@ def plot_attention(
     vmax: float = 1.0,
     colorbar: bool = True,
     colorbar_label: str = "attention weight",
+    aspect: str = "equal",
 ):
     """One attention map as a heatmap, rows = queries, columns = keys; returns the figure.
 
     The colour scale is fixed (``vmin`` to ``vmax``, 0 to 1 for weights) and drawn
     as a colourbar unless ``colorbar=False`` (for a panel of a larger figure that
     has one colourbar for all its panels: :func:`plot_attention_panels`).
+    ``aspect="auto"`` lets the cells stretch to fill the axes.
     """
     who = "plot_attention"
     array = _matrix(weights, who)
@@ -105,7 +107,7 @@ def plot_attention(
             figsize=(0.3 * len(keys) + 2.4, 0.3 * len(queries) + 1.2),
             layout="constrained",
         )
-    image = ax.imshow(array, cmap=CMAP, vmin=vmin, vmax=vmax)
+    image = ax.imshow(array, cmap=CMAP, vmin=vmin, vmax=vmax, aspect=aspect)
     _label_axes(ax, list(queries), list(keys), xlabel, ylabel)
     if title:
         ax.set_title(title, fontsize=10)
@@ -123,6 +125,8 @@ def plot_attention_panels(
     panel_width: float | None = None,
     height: float | None = None,
     colorbar_label: str = "attention weight",
+    columns: int | None = None,
+    aspect: str = "auto",
 ):
     """Several attention maps side by side, on one colour scale with one colourbar.
 
@@ -130,7 +134,9 @@ def plot_attention_panels(
         panels: ``(weights, queries, keys, title)`` for each map.
         xlabel, ylabel: axis labels (the y label on the first panel only).
         vmin, vmax: the colour scale shared by every panel.
-        panel_width, height: inches (default: from the number of tokens).
+        panel_width, height: inches per panel (default: from the number of tokens).
+        columns: panels per row (default: all in one row).
+        aspect: ``"auto"`` (panels of one size, cells stretched) or ``"equal"``.
 
     Example:
         >>> import torch
@@ -149,18 +155,23 @@ def plot_attention_panels(
                 f"got {type(panel).__name__} of length {len(panel) if isinstance(panel, tuple) else '-'}"
             )
     vmin, vmax = _scale(vmin, vmax, who)
+    columns = len(panels) if columns is None else columns
+    require_int(who, "columns", columns, minimum=1)
+    columns = min(columns, len(panels))
+    rows = -(-len(panels) // columns)
     most_keys = max(len(p[2]) for p in panels)
     most_queries = max(len(p[1]) for p in panels)
     panel_width = panel_width or 0.28 * most_keys + 1.2
     height = height or 0.28 * most_queries + 1.6
     fig, axes = plt.subplots(
-        1,
-        len(panels),
-        figsize=(panel_width * len(panels) + 1.0, height),
+        rows,
+        columns,
+        figsize=(panel_width * columns + 1.0, height * rows),
         layout="constrained",
         squeeze=False,
     )
-    for index, (ax, (weights, queries, keys, title)) in enumerate(zip(axes[0], panels)):
+    flat = list(axes.flat)
+    for index, (ax, (weights, queries, keys, title)) in enumerate(zip(flat, panels)):
         plot_attention(
             weights,
             queries,
@@ -168,13 +179,17 @@ def plot_attention_panels(
             title,
             ax=ax,
             xlabel=xlabel,
-            ylabel=ylabel if index == 0 else "",
+            ylabel=ylabel if index % columns == 0 else "",
             vmin=vmin,
             vmax=vmax,
             colorbar=False,
+            aspect=aspect,
         )
-    image = axes[0, 0].images[0]
-    fig.colorbar(image, ax=list(axes[0]), shrink=0.8, label=colorbar_label)
+    for ax in flat[len(panels) :]:
+        ax.set_axis_off()
+    fig.colorbar(
+        flat[0].images[0], ax=flat[: len(panels)], shrink=0.8, label=colorbar_label
+    )
     return fig
 
 
