@@ -202,3 +202,38 @@ def test_bad_input_is_rejected_clearly(call, error, words):
     with pytest.raises(error) as info:
         call()
     assert words in str(info.value)
+
+
+def test_gradients_of_inner_nodes_match_retain_grad():
+    w, x = Value(0.5, requires_grad=True), Value(2.0)
+    z = w * x + 0.3
+    y = z.tanh()
+    loss = (y - 1.0) ** 2
+    tw = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    tz = tw * 2.0 + 0.3
+    ty = tz.tanh()
+    for t in (tz, ty):
+        t.retain_grad()
+    ((ty - 1.0) ** 2).backward()
+    grads = loss.gradients()
+    assert grads[id(z)] == pytest.approx(tz.grad.item())
+    assert grads[id(y)] == pytest.approx(ty.grad.item())
+    assert w.grad is None  # gradients() leaves .grad alone; backward() fills it
+    loss.backward()
+    assert w.grad == pytest.approx(tw.grad.item())
+
+
+def test_plot_graph_draws_every_node():
+    import matplotlib.pyplot as plt
+
+    from course_utils.viz.autograd import plot_graph
+
+    a, b = Value(1.5, requires_grad=True), Value(-2.0, requires_grad=True)
+    out = (a * b + a).relu() + 1.0
+    fig = plot_graph(out, names={"a": a}, grads=out.gradients(), title="t")
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert len(fig.axes[0].patches) == len(out.topological_order())
+    assert any(t.startswith("a\n") for t in texts) and any("grad" in t for t in texts)
+    plt.close(fig)
+    with pytest.raises(TypeError, match="must be a Value"):
+        plot_graph(1.0)

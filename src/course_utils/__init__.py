@@ -13,6 +13,7 @@ It is laid out like PyTorch itself, so you know where to look:
     viz            static figures for the book
     widgets        ipywidgets explorers
     exercises      checkers that grade your exercise answers
+    scaling        parameters, FLOPs, memory and training time of a Transformer
     device         pick CUDA > MPS > CPU, seeding;  timing: measure fairly
 
 Example:

@@ -132,6 +132,17 @@ class Value:
     # --- backpropagation ----------------------------------------------------------------
     def backward(self, gradient: float = 1.0) -> None:
         """Add ``d self / d leaf`` (times ``gradient``) to ``.grad`` of every leaf that requires it."""
+        grads = self.gradients(gradient)
+        for node in self.topological_order():
+            if node.requires_grad and node.is_leaf:  # accumulate, as PyTorch does
+                g = grads.get(id(node), 0.0)
+                node.grad = g if node.grad is None else node.grad + g
+
+    def gradients(self, gradient: float = 1.0) -> dict[int, float]:
+        """``d self / d node`` for every node of the graph that requires grad, by ``id(node)``.
+
+        This is backpropagation; :meth:`backward` stores its results for the leaves.
+        """
         if not self.requires_grad:
             raise ValueError(
                 "Value.backward: this value does not require grad (no input had "
@@ -139,15 +150,14 @@ class Value:
             )
         grads = {id(self): require_number("Value.backward", "gradient", gradient)}
         for node in reversed(self.topological_order()):  # the output first
-            # Every use of `node` has been visited: g is the whole d self / d node.
-            g = grads.pop(id(node), 0.0)
-            if node.requires_grad and not node._parents:
-                # A leaf: accumulate, as PyTorch does.
-                node.grad = g if node.grad is None else node.grad + g
+            # Every use of `node` comes later in the graph and has been visited,
+            # so g is the complete d self / d node.
+            g = grads.get(id(node), 0.0)
             for parent, local in zip(node._parents, node._local_grads):
                 if parent.requires_grad:
                     # Chain rule: d self / d parent += d self / d node * d node / d parent.
                     grads[id(parent)] = grads.get(id(parent), 0.0) + g * local
+        return grads
 
     def topological_order(self) -> list[Value]:
         """Every node this value depends on, each listed after all of its parents."""

@@ -42,6 +42,13 @@ __all__ = [
     "check_adam",
     "check_sgd_momentum",
     "check_attention",
+    # history chapter
+    "perceptron_epoch",
+    "check_perceptron_epoch",
+    "next_token_pairs",
+    "check_next_token_pairs",
+    "check_gpt_parameters",
+    "check_compute_optimal",
     # Attention chapter
     "check_multi_head_attention",
     "check_causal_mask",
@@ -694,6 +701,170 @@ def check_attention(candidate: Callable, strict: bool = False) -> CheckResult:
         _attention_cases(),
         name="attention",
         strict=strict,
+    )
+
+
+# ----------------------------------------------------------------------------- history chapter
+
+
+def perceptron_epoch(
+    w: torch.Tensor, b: torch.Tensor, X: torch.Tensor, y: torch.Tensor
+):
+    """Reference for :func:`check_perceptron_epoch`: one pass of Rosenblatt's rule.
+
+    For each example in order, if ``y_i (w . x_i + b) <= 0`` (a mistake, or on the
+    boundary), ``w += y_i x_i`` and ``b += y_i``. Returns ``(w, b, mistakes)``.
+
+    Example:
+        >>> w, b, m = perceptron_epoch(torch.zeros(2), torch.zeros(()),
+        ...                            torch.tensor([[1.0, 0.0], [0.0, 1.0]]), torch.tensor([1.0, -1.0]))
+        >>> w.tolist(), b.item(), m
+        ([1.0, -1.0], 0.0, 2)
+    """
+    w, b, mistakes = w.clone(), b.clone(), 0
+    for x_i, y_i in zip(X, y):
+        if y_i * (w @ x_i + b) <= 0:
+            w += y_i * x_i
+            b += y_i
+            mistakes += 1
+    return w, b, mistakes
+
+
+def _as_vector(result, parts: int, who: str) -> torch.Tensor:
+    """Flatten a tuple result into one float64 vector, so one comparison checks every part."""
+    if not isinstance(result, (tuple, list)) or len(result) != parts:
+        raise TypeError(
+            f"{who} must return a tuple of {parts} values, got {type(result).__name__}"
+        )
+    pieces = [torch.as_tensor(part, dtype=torch.float64).flatten() for part in result]
+    return torch.cat(pieces)
+
+
+def check_perceptron_epoch(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check ``perceptron_epoch(w, b, X, y) -> (w, b, mistakes)`` against the reference.
+
+    12 cases: 2 to 20 features, labels in {-1, +1}, starting from zero and from
+    random weights; examples are visited in order. The inputs must not be changed.
+    """
+    generator = torch.Generator().manual_seed(4)
+    cases = []
+    for n, d, start in itertools.product([5, 30], [2, 7, 20], ["zero", "random"]):
+        X = torch.randint(-3, 4, (n, d), generator=generator).double()
+        y = torch.where(torch.rand(n, generator=generator) < 0.5, -1.0, 1.0).double()
+        w = torch.zeros(d, dtype=torch.float64)
+        b = torch.zeros((), dtype=torch.float64)
+        if start == "random":
+            w = torch.randint(-2, 3, (d,), generator=generator).double()
+            b = torch.tensor(1.0, dtype=torch.float64)
+        cases.append({"w": w, "b": b, "X": X, "y": y})
+
+    def wrapped(**case):
+        copies = {k: v.clone() for k, v in case.items()}
+        result = _as_vector(candidate(**copies), 3, "perceptron_epoch")
+        if not torch.equal(copies["w"], case["w"]) or not torch.equal(
+            copies["b"], case["b"]
+        ):
+            raise ValueError(
+                "it changed the w or b it was given: work on copies (w.clone())"
+            )
+        return result
+
+    return check_function(
+        wrapped,
+        lambda **case: _as_vector(perceptron_epoch(**case), 3, "reference"),
+        cases,
+        name="perceptron_epoch",
+        strict=strict,
+    )
+
+
+def next_token_pairs(ids: torch.Tensor, context: int):
+    """Reference for :func:`check_next_token_pairs`: every (window, next token) pair of a stream.
+
+    Example:
+        >>> x, y = next_token_pairs(torch.arange(5), 2)
+        >>> x.tolist(), y.tolist()
+        ([[0, 1], [1, 2], [2, 3]], [2, 3, 4])
+    """
+    windows = ids.unfold(0, context, 1)[: len(ids) - context]
+    return windows, ids[context:]
+
+
+def check_next_token_pairs(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check ``next_token_pairs(ids, context) -> (inputs (N, context), targets (N,))``.
+
+    Every window of ``context`` consecutive ids, with the id that follows it as its
+    label, so ``N = len(ids) - context``: the labels come from the text itself.
+    10 cases: contexts 1 to 8, streams of 9 to 40 ids.
+    """
+    generator = torch.Generator().manual_seed(5)
+    cases = [
+        {"ids": torch.randint(0, 30, (length,), generator=generator), "context": context}
+        for length, context in [(9, 1), (9, 3), (12, 2), (12, 8), (20, 4), (20, 5),
+                                (33, 7), (40, 1), (40, 6), (16, 8)]
+    ]  # fmt: skip
+    return check_function(
+        lambda **case: _as_vector(candidate(**case), 2, "next_token_pairs"),
+        lambda **case: _as_vector(next_token_pairs(**case), 2, "reference"),
+        cases,
+        name="next_token_pairs",
+        strict=strict,
+    )
+
+
+def check_gpt_parameters(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check ``gpt_parameters(n_layer, d_model, vocab_size, context) -> int`` (GPT-2 layout).
+
+    The reference is :func:`course_utils.scaling.transformer_parameters` with GPT-2's
+    options: learned positions, LayerNorm, biases, a 4x MLP, tied embeddings. 12
+    shapes, from a tiny model to GPT-3's.
+    """
+    from .scaling import transformer_parameters
+
+    shapes = [(1, 8, 10, 4), (2, 64, 27, 32), (4, 128, 65, 64), (12, 768, 50257, 1024),
+              (24, 1024, 50257, 1024), (36, 1280, 50257, 1024), (48, 1600, 50257, 1024),
+              (3, 96, 1000, 128), (6, 512, 32000, 512), (96, 12288, 50257, 2048),
+              (1, 16, 2, 1), (8, 256, 5000, 256)]  # fmt: skip
+    cases = [
+        {"n_layer": n, "d_model": d, "vocab_size": v, "context": c}
+        for n, d, v, c in shapes
+    ]
+
+    def reference(n_layer, d_model, vocab_size, context):
+        count = transformer_parameters(n_layer, d_model, 1, vocab_size, context).total
+        return torch.tensor([float(count)], dtype=torch.float64)
+
+    def wrapped(**case):
+        return torch.tensor([float(candidate(**case))], dtype=torch.float64)
+
+    return check_function(
+        wrapped,
+        reference,
+        cases,
+        name="gpt_parameters",
+        strict=strict,
+        atol=0.5,
+        rtol=0,
+    )
+
+
+def check_compute_optimal(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check ``compute_optimal(flops) -> (n_params, n_tokens)`` with C = 6ND and D = 20N.
+
+    The reference is :func:`course_utils.scaling.compute_optimal_split`, on budgets
+    from 1e12 to 1e26 FLOPs (relative tolerance 1e-6).
+    """
+    from .scaling import compute_optimal_split
+
+    cases = [{"flops": 10.0**k} for k in range(12, 27, 2)] + [{"flops": 5.88e23}]
+    return check_function(
+        lambda flops: _as_vector(candidate(flops), 2, "compute_optimal"),
+        lambda flops: _as_vector(compute_optimal_split(flops), 2, "reference"),
+        cases,
+        name="compute_optimal",
+        strict=strict,
+        atol=0,
+        rtol=1e-6,
     )
 
 

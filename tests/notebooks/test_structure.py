@@ -93,6 +93,21 @@ REQUIRED_MISTAKES = {
     "05_attention/02_transformer_encoder": [
         "Common mistake: per-token outputs trained against one label per sequence",  # row 9
     ],
+    "01_history/01_threshold_logic_to_backprop": [
+        "Common mistake: the artificial neuron dates from 1986",  # row 1
+    ],
+    "01_history/02_deep_learning_era": [
+        'Common mistake: "limited supervision" as the third family of learning',  # row 13
+        "Common mistake: a company listed as a model",  # row 3
+        "Common mistake: a field listed as an architecture",  # row 15
+    ],
+    "01_history/03_what_makes_a_model_large": [
+        'Common mistake: "large" means more than a million parameters',  # row 2
+        "Common mistake: the Penn Treebank as a large data set",  # row 16
+    ],
+    "01_history/04_scaling_laws": [
+        "Common mistake: more parameters always make a better model",  # row 14
+    ],
 }
 CHAPTER_NOTEBOOKS = [p for p in NOTEBOOKS if p.parent.name != "00_start"]
 
@@ -125,5 +140,8 @@ def test_common_mistake_boxes_are_followed_by_code(path):
 @pytest.mark.parametrize("path", CHAPTER_NOTEBOOKS, ids=_stem)
 def test_chapter_notebooks_have_exercises_with_solutions_and_references(path):
     text = "\n".join(c.source for c in read(path).cells)
-    assert "## Exercises" in text and ":class: dropdown" in text and "Solution" in text
+    folded = (
+        ":class: dropdown" in text or "<details>" in text or "# @title Solution" in text
+    )
+    assert "## Exercises" in text and folded and "Solution" in text
     assert "{cite}`" in text, "cite the references"

@@ -14,6 +14,7 @@ Example:
 """
 
 from .augment import RandomShift
+from .bible import bible_corpus, load_bible_chapters
 from .dates import (
     DATE_FORMATS,
     DatePairs,
@@ -25,6 +26,7 @@ from .dates import (
 )
 from .images import PHOTOS, load_photo
 from .language import lm_batches, lm_windows, names_corpus
+from .milestones import CORPORA, MILESTONES, MODELS, find_model
 from .mnist import ImageSplit, load_digits, load_mnist
 from .names import load_first_names, load_name_genders
 from .sequences import (
@@ -61,6 +63,8 @@ __all__ = [
     "CharVocab",
     "lm_windows",
     "lm_batches",
+    "load_bible_chapters",
+    "bible_corpus",
     # dates written by people
     "DATE_FORMATS",
     "DatePairs",
@@ -69,6 +73,11 @@ __all__ = [
     "random_date_pairs",
     "split_dates",
     "write_date",
+    # history: milestones, models and corpora, dated and cited
+    "MILESTONES",
+    "MODELS",
+    "CORPORA",
+    "find_model",
 ]
 
 

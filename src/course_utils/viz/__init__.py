@@ -7,9 +7,32 @@ Example:
 """
 
 from .activations import neuron_curves, plot_activations
+from .attention import (
+    attention_table_html,
+    attention_text_html,
+    plot_attention,
+    plot_attention_grid,
+    plot_attention_panels,
+    tile_attention,
+)
+from .autograd import plot_graph
 from .decision import decision_grid, decision_rgb, plot_decision_boundaries
 from .features import feature_maps, plot_feature_maps, plot_filters, tile_channels
+from .history import (
+    ERAS,
+    era_of,
+    plot_corpus_sizes,
+    plot_parameters_over_time,
+    plot_timeline,
+    scale_summary_html,
+)
 from .images import DISPLAY_MODES, png_bytes, show_images, to_unit_range
+from .initialization import (
+    deep_mlp_statistics,
+    histogram_image,
+    init_std,
+    plot_layer_histograms,
+)
 from .kernels import PRESET_KERNELS, apply_kernel, display_mode_for, plot_kernel_gallery
 from .recurrent import (
     character_responses,
@@ -27,11 +50,7 @@ from .surfaces import (
     draw_surface,
     plot_optimizer_paths,
 )
-from .training import (
-    plot_confusion_matrix,
-    plot_history,
-    plot_mistakes,
-)
+from .training import plot_confusion_matrix, plot_history, plot_mistakes
 
 __all__ = [
     "COLORS",
@@ -52,19 +71,21 @@ __all__ = [
     "show_images",
     "tile_channels",
     "to_unit_range",
-    # recurrent networks
     "plot_unrolled_rnn",
     "plot_gradient_norms",
     "character_responses",
     "plot_hidden_states",
     "plot_unit_responses",
-    # Foundations chapter
     "neuron_curves",
     "plot_activations",
     "decision_grid",
     "decision_rgb",
     "plot_decision_boundaries",
-    # Optimizers chapter
+    "plot_graph",
+    "deep_mlp_statistics",
+    "histogram_image",
+    "init_std",
+    "plot_layer_histograms",
     "OPTIMIZER_COLORS",
     "contour_levels",
     "draw_paths",
@@ -74,25 +95,18 @@ __all__ = [
     "plot_optimizer_paths",
     "plot_training_runs",
     "smooth",
-]
-
-# Attention chapter.
-from .attention import (  # noqa: E402
-    attention_table_html,
-    attention_text_html,
-    plot_attention,
-    plot_attention_grid,
-    plot_attention_panels,
-    tile_attention,
-)
-
-__all__ += [
     "attention_table_html",
     "attention_text_html",
     "plot_attention",
     "plot_attention_grid",
     "plot_attention_panels",
     "tile_attention",
+    "ERAS",
+    "era_of",
+    "plot_corpus_sizes",
+    "plot_parameters_over_time",
+    "plot_timeline",
+    "scale_summary_html",
 ]
 
 use_course_style()  # the book's palette, and Chinese characters in figures

@@ -105,8 +105,7 @@ def batch_norm(
                 "batch_norm: expected more than 1 value per channel when training, "
                 f"got input of shape {tuple(x.shape)}"
             )
-        mean = x.mean(dim=dims)
-        var = x.var(dim=dims, unbiased=False)  # the biased variance normalizes
+        var, mean = torch.var_mean(x, dim=dims, correction=0)  # biased: divide by n
         if running_mean is not None:
             with (
                 torch.no_grad()
@@ -150,8 +149,7 @@ def layer_norm(
     for name, t in (("weight", weight), ("bias", bias)):
         _check_like(t, shape, name, "layer_norm")
     dims = tuple(range(-len(shape), 0))
-    mean = x.mean(dim=dims, keepdim=True)
-    var = x.var(dim=dims, unbiased=False, keepdim=True)
+    var, mean = torch.var_mean(x, dim=dims, correction=0, keepdim=True)
     out = (x - mean) / torch.sqrt(var + eps)
     return _affine(out, weight, bias, shape)
 
