@@ -32,7 +32,9 @@ from .hidden_state_explorer import HiddenStateExplorer
 from .init_explorer import InitExplorer
 from .kernel_explorer import KernelExplorer
 from .loss_surface_explorer import LossSurfaceExplorer
+from .next_token_explorer import NextTokenExplorer
 from .playground_explorer import PlaygroundExplorer
+from .recommendation_explorer import RecommendationExplorer
 from .scale_explorer import ScaleExplorer
 
 __all__ = [
@@ -53,4 +55,8 @@ __all__ = [
     "AttentionExplorer",
     # optimizers
     "LossSurfaceExplorer",
+    # large models in practice
+    "NextTokenExplorer",
+    # applications
+    "RecommendationExplorer",
 ]
