@@ -207,7 +207,7 @@ def test_static_figures(explorer):
     explorer.model.value = GPT
     maps = explorer.maps
     fig = plot_attention_grid(maps)
-    assert len(fig.axes) == maps.layers * maps.heads
+    assert len(fig.axes) == maps.layers * maps.heads + 1  # and one colourbar
     fig = plot_attention(
         maps.weights[0, 0], maps.queries, maps.keys, title="layer 0, head 0"
     )

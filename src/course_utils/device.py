@@ -30,6 +30,7 @@ __all__ = [
     "describe_device",
     "ENV_VARIABLE",
     "single_cpu_thread",
+    "cpu_threads",
 ]
 
 ENV_VARIABLE = "COURSE_DEVICE"
@@ -162,6 +163,28 @@ def single_cpu_thread(device: torch.device | str):
         return
     before = torch.get_num_threads()
     torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+@contextlib.contextmanager
+def cpu_threads(count: int):
+    """Within the block, PyTorch runs CPU operations on ``count`` threads.
+
+    For measuring how a model scales with threads; training uses
+    :func:`single_cpu_thread` or PyTorch's default.
+
+    Example:
+        >>> with cpu_threads(1):
+        ...     torch.get_num_threads()
+        1
+    """
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ValueError(f"cpu_threads: count must be an integer >= 1, got {count!r}")
+    before = torch.get_num_threads()
+    torch.set_num_threads(count)
     try:
         yield
     finally:

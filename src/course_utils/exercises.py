@@ -51,6 +51,11 @@ __all__ = [
     "check_next_token_pairs",
     "check_gpt_parameters",
     "check_compute_optimal",
+    # Attention chapter
+    "check_multi_head_attention",
+    "check_causal_mask",
+    "check_cached_attention",
+    "check_mean_pooling",
     # Large models in practice
     "check_merge_pair",
     "check_top_p_filter",
@@ -999,6 +1004,219 @@ def check_compute_optimal(candidate: Callable, strict: bool = False) -> CheckRes
         strict=strict,
         atol=0,
         rtol=1e-6,
+    )
+
+
+# ----------------------------------------------------------------------------- attention chapter, more
+
+
+def _reference_multi_head_attention(
+    x,
+    in_proj_weight,
+    in_proj_bias,
+    out_proj_weight,
+    out_proj_bias,
+    num_heads,
+    key_padding_mask=None,
+):
+    layer = torch.nn.MultiheadAttention(
+        x.shape[-1], num_heads, batch_first=True, dtype=x.dtype
+    )
+    with torch.no_grad():
+        layer.in_proj_weight.copy_(in_proj_weight)
+        layer.in_proj_bias.copy_(in_proj_bias)
+        layer.out_proj.weight.copy_(out_proj_weight)
+        layer.out_proj.bias.copy_(out_proj_bias)
+        output, _ = layer(
+            x, x, x, key_padding_mask=key_padding_mask, need_weights=False
+        )
+    return output
+
+
+def _multi_head_cases() -> list[dict]:
+    generator = torch.Generator().manual_seed(3)
+    cases = []
+    for (n, length), (embed, heads), padded in itertools.product(
+        [(1, 1), (2, 5), (3, 7)], [(4, 1), (8, 2), (12, 4)], [False, True]
+    ):
+        case = {
+            "x": torch.randn(n, length, embed, generator=generator),
+            "in_proj_weight": torch.randn(3 * embed, embed, generator=generator)
+            / embed**0.5,
+            "in_proj_bias": torch.randn(3 * embed, generator=generator) * 0.1,
+            "out_proj_weight": torch.randn(embed, embed, generator=generator)
+            / embed**0.5,
+            "out_proj_bias": torch.randn(embed, generator=generator) * 0.1,
+            "num_heads": heads,
+        }
+        if padded:
+            lengths = torch.randint(1, length + 1, (n,), generator=generator)
+            case["key_padding_mask"] = torch.arange(length) >= lengths[:, None]
+        cases.append(case)
+    return cases
+
+
+def check_multi_head_attention(
+    candidate: Callable, strict: bool = False
+) -> CheckResult:
+    """Check ``multi_head_attention(x, in_proj_weight, in_proj_bias, out_proj_weight,
+    out_proj_bias, num_heads, key_padding_mask=None)`` against ``nn.MultiheadAttention``.
+
+    Self-attention of ``x`` (N, L, E), batch first, with the weights laid out as in
+    ``nn.MultiheadAttention`` (``in_proj_weight`` stacks W_q, W_k, W_v); returns the
+    output (N, L, E). ``key_padding_mask`` (N, L) is True on padding, which no query
+    may attend to. 18 cases: 1 to 4 heads, lengths 1 to 7, with and without padding.
+
+    Example:
+        >>> result = check_multi_head_attention(_reference_multi_head_attention)
+        PASS multi-head attention: all 18 cases match the reference. Well done!
+    """
+    return check_function(
+        candidate,
+        _reference_multi_head_attention,
+        _multi_head_cases(),
+        name="multi-head attention",
+        atol=1e-5,
+        strict=strict,
+    )
+
+
+def check_causal_mask(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check ``causal_mask(size)``: the ``tgt_mask`` a Transformer decoder needs.
+
+    Either PyTorch's float form (``nn.Transformer.generate_square_subsequent_mask``:
+    0 where position i may attend to position j <= i, -inf above the diagonal) or
+    the boolean form of ``nn.MultiheadAttention`` (True = blocked) passes. Sizes 1
+    to 9.
+
+    Example:
+        >>> result = check_causal_mask(lambda size: torch.ones(size, size).triu(1).bool())
+        PASS causal mask: all 9 cases match the reference. Well done!
+    """
+
+    def as_float_mask(size):
+        got = candidate(size)  # positional: any parameter name will do
+        if isinstance(got, torch.Tensor) and got.dtype == torch.bool:
+            return torch.zeros(got.shape).masked_fill(got, float("-inf"))
+        return got
+
+    return check_function(
+        as_float_mask,
+        lambda size: torch.nn.Transformer.generate_square_subsequent_mask(size),
+        [{"size": size} for size in range(1, 10)],
+        name="causal mask",
+        atol=0.0,
+        rtol=0.0,
+        strict=strict,
+    )
+
+
+def _reference_cached_attention(query, key, value, past_key, past_value):
+    keys = torch.cat([past_key, key], dim=-2)
+    values = torch.cat([past_value, value], dim=-2)
+    past, new = past_key.shape[-2], query.shape[-2]
+    # New query i sits at position past + i: it sees keys 0 .. past + i.
+    mask = torch.ones(new, past + new, dtype=torch.bool).tril(past)
+    output = F.scaled_dot_product_attention(query, keys, values, attn_mask=mask)
+    return output, keys, values
+
+
+def _cached_cases() -> list[dict]:
+    generator = torch.Generator().manual_seed(4)
+    cases = []
+    for past, new, (n, heads) in itertools.product([0, 1, 5], [1, 3], [(1, 1), (2, 4)]):
+        shape = (n, heads)
+        cases.append(
+            {
+                "query": torch.randn(*shape, new, 8, generator=generator),
+                "key": torch.randn(*shape, new, 8, generator=generator),
+                "value": torch.randn(*shape, new, 6, generator=generator),
+                "past_key": torch.randn(*shape, past, 8, generator=generator),
+                "past_value": torch.randn(*shape, past, 6, generator=generator),
+            }
+        )
+    return cases
+
+
+def check_cached_attention(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check one step of a KV cache: ``cached_attention(query, key, value, past_key, past_value)``.
+
+    ``query``, ``key``, ``value`` (N, H, T, D) belong to T new tokens that follow
+    the P cached ones (``past_key``, ``past_value``: (N, H, P, D), P may be 0).
+    Return ``(output, keys, values)``: the keys and values of all P + T positions
+    (the cache after this step) and the new tokens' causal attention over them
+    (new token i, at position P + i, sees positions 0 .. P + i). 12 cases.
+
+    Example:
+        >>> result = check_cached_attention(_reference_cached_attention)
+        PASS KV-cache attention: all 12 cases match the reference. Well done!
+    """
+
+    def packed(function):
+        def run(**case):
+            got = function(**case)
+            if not (
+                isinstance(got, tuple)
+                and len(got) == 3
+                and all(isinstance(t, torch.Tensor) for t in got)
+            ):
+                raise TypeError(
+                    "expected a tuple (output, keys, values) of three tensors, "
+                    f"got {type(got).__name__}"
+                )
+            expected = _reference_cached_attention(**case)
+            for name, tensor, reference in zip(
+                ("output", "keys", "values"), got, expected
+            ):
+                if tensor.shape != reference.shape:
+                    raise ValueError(
+                        f"{name} has shape {tuple(tensor.shape)}, expected "
+                        f"{tuple(reference.shape)}"
+                    )
+            return torch.cat([t.detach().reshape(-1) for t in got])
+
+        return run
+
+    return check_function(
+        packed(candidate),
+        lambda **case: torch.cat(
+            [t.reshape(-1) for t in _reference_cached_attention(**case)]
+        ),
+        _cached_cases(),
+        name="KV-cache attention",
+        atol=1e-5,
+        strict=strict,
+    )
+
+
+def _reference_mean_pooling(token_vectors, attention_mask):
+    weights = attention_mask.to(token_vectors.dtype)[..., None]
+    return (token_vectors * weights).sum(1) / weights.sum(1).clamp_min(1e-9)
+
+
+def check_mean_pooling(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check ``mean_pooling(token_vectors, attention_mask)``: one vector per sentence.
+
+    ``token_vectors`` (N, T, D) are a Transformer's outputs, ``attention_mask``
+    (N, T) holds 1 on real tokens and 0 on padding (as a tokenizer returns it,
+    integers). Return (N, D): the mean over the real tokens only. 8 cases.
+
+    Example:
+        >>> result = check_mean_pooling(_reference_mean_pooling)
+        PASS mean pooling: all 8 cases match the reference. Well done!
+    """
+    generator = torch.Generator().manual_seed(5)
+    cases = []
+    for n, t, d in [(1, 1, 3), (1, 6, 4), (2, 5, 8), (3, 9, 16)] * 2:
+        lengths = torch.randint(1, t + 1, (n,), generator=generator)
+        cases.append(
+            {
+                "token_vectors": torch.randn(n, t, d, generator=generator),
+                "attention_mask": (torch.arange(t) < lengths[:, None]).long(),
+            }
+        )
+    return check_function(
+        candidate, _reference_mean_pooling, cases, name="mean pooling", strict=strict
     )
 
 

@@ -2,9 +2,14 @@
 
 ``random_date_pairs(1000, seed=0)`` gives pairs such as
 ``("22 Nov 2026", "2026-11-22")`` or ``("2026年11月22日星期日", "2026-11-22")``.
-The formats are unambiguous (no "03/04/2026", which is 3 April in London and
-4 March in New York). :func:`split_dates` keeps test dates apart from
-training dates: a date used for testing never appears in training in any format.
+Within this set of formats every date can be read one way only, but only
+because of the separators: "03/04/2026" (slashes) is always the US month/day
+order, 4 March, and "03.04.2026" (dots) always day.month, 3 April. In the world
+the same digits are read both ways (3 April in London, 4 March in New York); a
+model trained here has learned the convention, not the date.
+:func:`split_dates` keeps test dates apart from training dates (and, if asked,
+validation dates from both): a date used for testing never appears in training
+in any format.
 
 Example:
     >>> import datetime
@@ -18,10 +23,11 @@ from __future__ import annotations
 
 import datetime
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 
+from .._validation import require_int
 from .vocab import CharVocab
 
 __all__ = [
@@ -65,7 +71,8 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-#: How each format writes a date (all unambiguous).
+#: How each format writes a date. Slashes always mean month/day/year, dots
+#: day.month.year: the separator, not the digits, tells the two apart.
 DATE_FORMATS = {
     "d Mon yyyy": lambda d: f"{d.day} {MONTHS[d.month - 1][:3]} {d.year}",
     "dd Month yyyy": lambda d: f"{d.day:02d} {MONTHS[d.month - 1]} {d.year}",
@@ -125,13 +132,20 @@ def random_date_pairs(
 
 @dataclass
 class DatePairs:
-    """Training and test pairs; no date of the test set occurs in the training set."""
+    """Training, test and (optional) validation pairs; no date occurs in two of them."""
 
     train: list[tuple[str, str]]
     test: list[tuple[str, str]]
+    validation: list[tuple[str, str]] = field(default_factory=list)
 
     def __repr__(self) -> str:
-        return f"DatePairs({len(self.train):,} training pairs, {len(self.test):,} test pairs)"
+        validation = (
+            f", {len(self.validation):,} validation pairs" if self.validation else ""
+        )
+        return (
+            f"DatePairs({len(self.train):,} training pairs{validation}, "
+            f"{len(self.test):,} test pairs)"
+        )
 
 
 def split_dates(
@@ -139,24 +153,35 @@ def split_dates(
     test_size: int,
     seed: int = 0,
     years: tuple[int, int] = (1900, 2099),
+    validation_size: int = 0,
 ) -> DatePairs:
     """Random pairs split so that the test *dates* are never seen in training.
 
+    With ``validation_size`` > 0, a validation set is carved out of the pairs that
+    would otherwise be training pairs, and its dates too are kept out of training:
+    choose a model or a training length on it, and touch the test set once.
+
     Example:
-        >>> pairs = split_dates(100, 20, seed=1)
-        >>> {iso for _, iso in pairs.train}.isdisjoint(iso for _, iso in pairs.test)
+        >>> pairs = split_dates(100, 20, seed=1, validation_size=10)
+        >>> train = {iso for _, iso in pairs.train}
+        >>> train.isdisjoint(iso for _, iso in pairs.test + pairs.validation)
         True
     """
-    pool = random_date_pairs(train_size + 4 * test_size, seed=seed, years=years)
-    test_dates = sorted({iso for _, iso in pool[:test_size]})
+    require_int("split_dates", "validation_size", validation_size, minimum=0)
+    pool = random_date_pairs(
+        train_size + 4 * test_size + 4 * validation_size, seed=seed, years=years
+    )
     test = pool[:test_size]
-    held_out = set(test_dates)
-    train = [p for p in pool[test_size:] if p[1] not in held_out][:train_size]
+    held_out = {iso for _, iso in test}
+    rest = [p for p in pool[test_size:] if p[1] not in held_out]
+    validation = rest[:validation_size]
+    held_out |= {iso for _, iso in validation}
+    train = [p for p in rest[validation_size:] if p[1] not in held_out][:train_size]
     if len(train) < train_size:  # only when the year range is tiny
         raise ValueError(
             f"only {len(train)} training pairs avoid the test dates in years {years}"
         )
-    return DatePairs(train, test)
+    return DatePairs(train, test, validation)
 
 
 def date_vocabularies() -> tuple[CharVocab, CharVocab]:

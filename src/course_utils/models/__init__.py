@@ -40,7 +40,7 @@ from .recommenders import (
     Popularity,
     TwoTower,
 )
-from .seq2seq import DateTranslator
+from .seq2seq import DateTranslator, GRUSeq2Seq, TransformerTranslator
 from .smollm import load_smollm
 
 __all__ = [
@@ -58,6 +58,8 @@ __all__ = [
     "CharRNN",
     # attention and Transformers
     "DateTranslator",
+    "GRUSeq2Seq",
+    "TransformerTranslator",
     "TransformerClassifier",
     "TinyGPT",
     "KVCache",

@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -57,6 +58,82 @@ class AttentionMaps:
     @property
     def heads(self) -> int:
         return self.weights.shape[1]
+
+    def head_scores(
+        self, marks: Mapping[str, Sequence[str]] | None = None
+    ) -> dict[str, torch.Tensor]:
+        """How much of its attention each head puts on a few patterns: (layers, heads) each.
+
+        For self-attention maps (queries and keys are the same tokens), the mean
+        over queries of the weight given to ``"previous"`` (the token just before,
+        over the queries that have one), ``"self"`` (the query itself) and ``"next"``
+        (the token just after), and for each ``marks`` entry ``name: tokens`` the
+        total weight on keys whose label is one of ``tokens`` (such as
+        ``{"[CLS]/[SEP]": ["[CLS]", "[SEP]"]}``).
+
+        Example:
+            >>> shift = torch.eye(4).roll(1, dims=1)[None, None]  # query i -> key i+1
+            >>> maps = AttentionMaps(shift, list("abcd"), list("abcd"))
+            >>> {name: round(float(s), 2) for name, s in maps.head_scores().items()}
+            {'previous': 0.0, 'self': 0.0, 'next': 1.0}
+        """
+        who = "AttentionMaps.head_scores"
+        if self.queries != self.keys:
+            raise ValueError(
+                f"{who}: needs self-attention maps (the same query and key tokens), "
+                f"got {len(self.queries)} queries and {len(self.keys)} keys"
+            )
+        w = self.weights.float()
+        count = w.shape[-1]
+        scores = {
+            "previous": w.diagonal(offset=-1, dim1=-2, dim2=-1).mean(-1)
+            if count > 1
+            else torch.zeros(w.shape[:2]),
+            "self": w.diagonal(dim1=-2, dim2=-1).mean(-1),
+            "next": w.diagonal(offset=1, dim1=-2, dim2=-1).mean(-1)
+            if count > 1
+            else torch.zeros(w.shape[:2]),
+        }
+        for name, tokens in (marks or {}).items():
+            if isinstance(tokens, str):
+                raise TypeError(
+                    f"{who}: marks[{name!r}] must be a list of token labels, got the string {tokens!r}"
+                )
+            chosen = [i for i, key in enumerate(self.keys) if key in set(tokens)]
+            scores[name] = w[..., chosen].sum(-1).mean(-1)
+        return scores
+
+    def head_roles(
+        self,
+        marks: Mapping[str, Sequence[str]] | None = None,
+        threshold: float = 0.5,
+    ) -> dict[tuple[int, int], str]:
+        """(layer, head) -> the pattern of :meth:`head_scores` that takes at least
+        ``threshold`` of the head's attention (the largest one), or ``"mixed"``.
+
+        A reading of a grid of heads that the reader can check on the figure:
+        pass it as ``notes`` to :func:`course_utils.viz.plot_attention_grid`.
+
+        Example:
+            >>> maps = AttentionMaps(torch.eye(3)[None, None], list("abc"), list("abc"))
+            >>> maps.head_roles()
+            {(0, 0): 'self'}
+        """
+        if not 0 < float(threshold) <= 1:
+            raise ValueError(
+                f"AttentionMaps.head_roles: threshold must be in (0, 1], got {threshold!r}"
+            )
+        scores = self.head_scores(marks)
+        names = list(scores)
+        stacked = torch.stack([scores[n] for n in names], -1)  # (layers, heads, P)
+        best, index = stacked.max(-1)
+        return {
+            (layer, head): names[int(index[layer, head])]
+            if float(best[layer, head]) >= threshold
+            else "mixed"
+            for layer in range(self.layers)
+            for head in range(self.heads)
+        }
 
 
 class AttentionSource(Protocol):

@@ -60,6 +60,12 @@ class TransformerClassifier(nn.Module):
             raise ValueError(f"pooling must be 'mean' or 'first', got {pooling!r}")
         self.pooling, self.pad_id = pooling, pad_id
         self.embedding = nn.Embedding(vocab_size, d_model, padding_idx=pad_id)
+        # Entries of size 1/sqrt(d_model), times sqrt(d_model) in encode(): vectors of
+        # unit-size entries, like the positions. (PyTorch's default N(0, 1) entries,
+        # times 8 for d_model = 64, would drown the positions.)
+        nn.init.normal_(self.embedding.weight, std=d_model**-0.5)
+        with torch.no_grad():
+            self.embedding.weight[pad_id].zero_()
         self.register_buffer(
             "positions",
             sinusoidal_positional_encoding(max_len, d_model),

@@ -23,13 +23,18 @@ from .lora import LoRALinear, apply_lora, count_parameters, merge_lora, unmerge_
 from .mlp import MLP
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm, RMSNorm
 from .rnn import UnrolledGRU, UnrolledLSTM, UnrolledRNN
-from .transformer import TransformerEncoderLayer, sinusoidal_positional_encoding
+from .transformer import (
+    TransformerDecoderLayer,
+    TransformerEncoderLayer,
+    sinusoidal_positional_encoding,
+)
 
 __all__ = [
     "functional",
     "init",
     "MultiheadAttention",
     "TransformerEncoderLayer",
+    "TransformerDecoderLayer",
     "sinusoidal_positional_encoding",
     "UnrolledRNN",
     "UnrolledLSTM",

@@ -10,9 +10,9 @@ from .activations import neuron_curves, plot_activations
 from .attention import (
     attention_table_html,
     attention_text_html,
-    plain_label,
     plot_attention,
     plot_attention_grid,
+    plot_attention_panels,
     tile_attention,
 )
 from .autograd import plot_graph
@@ -97,9 +97,9 @@ __all__ = [
     "smooth",
     "attention_table_html",
     "attention_text_html",
-    "plain_label",
     "plot_attention",
     "plot_attention_grid",
+    "plot_attention_panels",
     "tile_attention",
     "ERAS",
     "era_of",

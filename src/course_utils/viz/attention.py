@@ -1,113 +1,298 @@
-"""Attention maps as pictures: a labelled heatmap, a grid of every layer and head, HTML.
+"""Attention maps as pictures: a labelled heatmap, panels and grids on one colour scale, HTML.
 
-Matplotlib's default font has no Chinese characters, so labels for figures go
-through :func:`plain_label`, which spells them in pinyin (年 -> "nian"). The
-explorer's HTML views show the characters themselves (browsers have the fonts).
+Attention weights are probabilities, so every figure draws them on one fixed
+scale, 0 (white) to 1 (dark blue), with one colourbar: two panels of the same
+figure can be compared cell by cell, and a faint map is faint because its
+weights are spread, not because the scale moved. Rows are queries (the tokens
+that attend), columns are keys (the tokens attended to), and both axes carry
+the tokens. Chinese characters are drawn as they are (the CJK font registered by
+:mod:`course_utils.viz`). The explorer's HTML views use the same colours.
 
 Example:
-    >>> plain_label("年"), plain_label("a")
-    ('nian', 'a')
+    >>> import torch
+    >>> fig = plot_attention(torch.eye(3), list("abc"), list("abc"), "identity")
+    >>> [ax.get_title() for ax in fig.axes]
+    ['identity', '']
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping, Sequence
 
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from .._validation import require_int, require_number
+
 __all__ = [
-    "plain_label",
     "plot_attention",
+    "plot_attention_panels",
     "plot_attention_grid",
     "attention_table_html",
     "attention_text_html",
     "tile_attention",
 ]
 
-PINYIN = {
-    "年": "nian", "月": "yue", "日": "ri", "星": "xing", "期": "qi", "〇": "ling",
-    "一": "yi", "二": "er", "三": "san", "四": "si", "五": "wu", "六": "liu",
-    "七": "qi", "八": "ba", "九": "jiu", "十": "shi",
-}  # fmt: skip
+CMAP = "Blues"
 
 
-def plain_label(token: str) -> str:
-    """A label matplotlib can draw: Chinese characters spelled in pinyin."""
-    return "".join(PINYIN.get(c, c) for c in token)
-
-
-def _matrix(weights) -> np.ndarray:
+def _matrix(weights, who: str = "plot_attention") -> np.ndarray:
+    if not isinstance(weights, (torch.Tensor, np.ndarray)):
+        raise TypeError(
+            f"{who}: weights must be a tensor or an array, got {type(weights).__name__}"
+        )
     array = torch.as_tensor(weights).detach().float().cpu().numpy()
     if array.ndim != 2:
         raise ValueError(
-            f"expected attention weights (queries, keys), got shape {array.shape}"
+            f"{who}: expected attention weights (queries, keys), got shape {array.shape}"
         )
     return array
 
 
+def _scale(vmin, vmax, who: str) -> tuple[float, float]:
+    vmin, vmax = require_number(who, "vmin", vmin), require_number(who, "vmax", vmax)
+    if not vmin < vmax:
+        raise ValueError(f"{who}: need vmin < vmax, got vmin={vmin}, vmax={vmax}")
+    return float(vmin), float(vmax)
+
+
+def _label_axes(
+    ax, queries, keys, xlabel, ylabel, fontsize=8, show_x=True, show_y=True
+):
+    ax.set_xticks(
+        range(len(keys)), keys if show_x else [], rotation=90, fontsize=fontsize
+    )
+    ax.set_yticks(range(len(queries)), queries if show_y else [], fontsize=fontsize)
+    ax.tick_params(length=0 if not (show_x or show_y) else 2)
+    if xlabel and show_x:
+        ax.set_xlabel(xlabel)
+    if ylabel and show_y:
+        ax.set_ylabel(ylabel)
+
+
 def plot_attention(
     weights,
-    queries: list[str],
-    keys: list[str],
+    queries: Sequence[str],
+    keys: Sequence[str],
     title: str = "",
     ax=None,
     xlabel: str = "key (attended to)",
     ylabel: str = "query (attending)",
+    vmin: float = 0.0,
+    vmax: float = 1.0,
+    colorbar: bool = True,
+    colorbar_label: str = "attention weight",
+    aspect: str = "equal",
 ):
-    """One attention map as a heatmap, rows = queries, columns = keys; returns the figure."""
-    array = _matrix(weights)
+    """One attention map as a heatmap, rows = queries, columns = keys; returns the figure.
+
+    The colour scale is fixed (``vmin`` to ``vmax``, 0 to 1 for weights) and drawn
+    as a colourbar unless ``colorbar=False`` (for a panel of a larger figure that
+    has one colourbar for all its panels: :func:`plot_attention_panels`).
+    ``aspect="auto"`` lets the cells stretch to fill the axes.
+    """
+    who = "plot_attention"
+    array = _matrix(weights, who)
     if array.shape != (len(queries), len(keys)):
         raise ValueError(
-            f"weights of shape {array.shape} do not match {len(queries)} queries and "
-            f"{len(keys)} keys"
+            f"{who}: weights of shape {array.shape} do not match {len(queries)} queries "
+            f"and {len(keys)} keys"
         )
+    vmin, vmax = _scale(vmin, vmax, who)
     if ax is None:
         _, ax = plt.subplots(
-            figsize=(0.3 * len(keys) + 1.8, 0.3 * len(queries) + 1.2),
+            figsize=(0.3 * len(keys) + 2.4, 0.3 * len(queries) + 1.2),
             layout="constrained",
         )
-    image = ax.imshow(array, cmap="Blues", vmin=0, vmax=max(float(array.max()), 1e-6))
-    ax.set_xticks(
-        range(len(keys)), [plain_label(k) for k in keys], rotation=90, fontsize=8
-    )
-    ax.set_yticks(range(len(queries)), [plain_label(q) for q in queries], fontsize=8)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    image = ax.imshow(array, cmap=CMAP, vmin=vmin, vmax=vmax, aspect=aspect)
+    _label_axes(ax, list(queries), list(keys), xlabel, ylabel)
     if title:
-        ax.set_title(plain_label(title), fontsize=10)
-    ax.figure.colorbar(image, ax=ax, shrink=0.8, label="weight")
+        ax.set_title(title, fontsize=10)
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, shrink=0.8, label=colorbar_label)
     return ax.figure
 
 
-def plot_attention_grid(maps, title: str = "", size: float = 1.3, max_heads: int = 12):
-    """Every layer (rows) and head (columns) of an :class:`AttentionMaps`: the explorer's static twin."""
-    weights = maps.weights[:, :max_heads]
-    layers, heads = weights.shape[:2]
+def plot_attention_panels(
+    panels: Sequence[tuple],
+    xlabel: str = "key (attended to)",
+    ylabel: str = "query (attending)",
+    vmin: float = 0.0,
+    vmax: float = 1.0,
+    panel_width: float | None = None,
+    height: float | None = None,
+    colorbar_label: str = "attention weight",
+    columns: int | None = None,
+    aspect: str = "auto",
+):
+    """Several attention maps side by side, on one colour scale with one colourbar.
+
+    Args:
+        panels: ``(weights, queries, keys, title)`` for each map.
+        xlabel, ylabel: axis labels (the y label on the first panel only).
+        vmin, vmax: the colour scale shared by every panel.
+        panel_width, height: inches per panel (default: from the number of tokens).
+        columns: panels per row (default: all in one row).
+        aspect: ``"auto"`` (panels of one size, cells stretched) or ``"equal"``.
+
+    Example:
+        >>> import torch
+        >>> fig = plot_attention_panels([(torch.eye(2), ["a", "b"], ["a", "b"], "one"),
+        ...                              (torch.ones(2, 3) / 3, ["a", "b"], list("xyz"), "two")])
+        >>> len(fig.axes)  # two panels and one colourbar
+        3
+    """
+    who = "plot_attention_panels"
+    if not isinstance(panels, Sequence) or not panels:
+        raise ValueError(f"{who}: panels must be a non-empty list, got {panels!r:.60}")
+    for number, panel in enumerate(panels):
+        if not isinstance(panel, tuple) or len(panel) != 4:
+            raise ValueError(
+                f"{who}: panel {number} must be (weights, queries, keys, title), "
+                f"got {type(panel).__name__} of length {len(panel) if isinstance(panel, tuple) else '-'}"
+            )
+    vmin, vmax = _scale(vmin, vmax, who)
+    columns = len(panels) if columns is None else columns
+    require_int(who, "columns", columns, minimum=1)
+    columns = min(columns, len(panels))
+    rows = -(-len(panels) // columns)
+    most_keys = max(len(p[2]) for p in panels)
+    most_queries = max(len(p[1]) for p in panels)
+    panel_width = panel_width or 0.28 * most_keys + 1.2
+    height = height or 0.28 * most_queries + 1.6
     fig, axes = plt.subplots(
-        layers, heads, figsize=(size * heads + 0.6, size * layers + 0.6), squeeze=False
+        rows,
+        columns,
+        figsize=(panel_width * columns + 1.0, height * rows),
+        layout="constrained",
+        squeeze=False,
     )
+    flat = list(axes.flat)
+    for index, (ax, (weights, queries, keys, title)) in enumerate(zip(flat, panels)):
+        plot_attention(
+            weights,
+            queries,
+            keys,
+            title,
+            ax=ax,
+            xlabel=xlabel,
+            ylabel=ylabel if index % columns == 0 else "",
+            vmin=vmin,
+            vmax=vmax,
+            colorbar=False,
+            aspect=aspect,
+        )
+    for ax in flat[len(panels) :]:
+        ax.set_axis_off()
+    fig.colorbar(
+        flat[0].images[0], ax=flat[: len(panels)], shrink=0.8, label=colorbar_label
+    )
+    return fig
+
+
+def plot_attention_grid(
+    maps,
+    title: str = "",
+    size: float = 1.3,
+    max_heads: int = 12,
+    notes: Mapping[tuple[int, int], str] | None = None,
+    labels: bool = True,
+    fontsize: float = 6,
+):
+    """Every layer (rows) and head (columns) of an :class:`AttentionMaps`, on one scale.
+
+    The explorer's static twin. All maps share the 0-to-1 scale of one colourbar.
+    The first column carries the query tokens, the bottom row the key tokens
+    (``labels=False`` hides them). ``notes`` writes a word in the corner of chosen
+    heads, e.g. ``{(0, 2): "previous"}`` from
+    :meth:`~course_utils.models.AttentionMaps.head_roles`, so that a reading of the
+    figure in the text can be checked on it.
+
+    Example:
+        >>> import torch
+        >>> from course_utils.models import AttentionMaps
+        >>> maps = AttentionMaps(torch.rand(2, 3, 4, 4).softmax(-1), list("abcd"), list("abcd"))
+        >>> fig = plot_attention_grid(maps, notes={(0, 1): "mixed"})
+        >>> len(fig.axes)  # 2 x 3 maps and one colourbar
+        7
+    """
+    who = "plot_attention_grid"
+    weights = getattr(maps, "weights", None)
+    if not isinstance(weights, torch.Tensor) or weights.dim() != 4:
+        raise TypeError(
+            f"{who}: maps must be AttentionMaps with weights (layers, heads, Q, K), "
+            f"got {type(maps).__name__}"
+        )
+    require_int(who, "max_heads", max_heads, minimum=1)
+    require_number(who, "size", size)
+    weights = weights[:, :max_heads].detach().float().cpu()
+    layers, heads = weights.shape[:2]
+    notes = dict(notes or {})
+    fig, axes = plt.subplots(
+        layers,
+        heads,
+        figsize=(size * heads + 1.6, size * layers + 1.0),
+        squeeze=False,
+        layout="constrained",
+    )
+    image = None
     for layer in range(layers):
         for head in range(heads):
             ax = axes[layer, head]
-            ax.imshow(weights[layer, head].numpy(), cmap="Blues", vmin=0)
-            ax.set_xticks([])
-            ax.set_yticks([])
+            image = ax.imshow(weights[layer, head].numpy(), cmap=CMAP, vmin=0, vmax=1)
+            _label_axes(
+                ax,
+                maps.queries,
+                maps.keys,
+                "",
+                "",
+                fontsize=fontsize,
+                show_x=labels and layer == layers - 1,
+                show_y=labels and head == 0,
+            )
             if layer == 0:
                 ax.set_title(f"head {head}", fontsize=8)
             if head == 0:
-                ax.set_ylabel(f"layer {layer}", fontsize=8)
-    fig.suptitle(title or maps.caption, fontsize=10)
-    fig.tight_layout()
+                ax.annotate(
+                    f"layer {layer}",
+                    xy=(0, 0.5),
+                    xycoords="axes fraction",
+                    xytext=(-fontsize * (4 if labels else 1), 0),
+                    textcoords="offset points",
+                    rotation=90,
+                    ha="right",
+                    va="center",
+                    fontsize=8,
+                )
+            note = notes.get((layer, head))
+            if note:
+                ax.text(
+                    0.97,
+                    0.97,
+                    note,
+                    transform=ax.transAxes,
+                    ha="right",
+                    va="top",
+                    fontsize=fontsize,
+                    bbox={
+                        "boxstyle": "round,pad=0.15",
+                        "fc": "white",
+                        "ec": "0.5",
+                        "lw": 0.5,
+                    },
+                )
+    fig.colorbar(image, ax=axes, shrink=0.6, label="attention weight")
+    fig.suptitle(title or getattr(maps, "caption", ""), fontsize=10)
     return fig
 
 
 # 256 shades of the "Blues" colormap as CSS colours, computed once (fast redraws).
 _SHADES = [
     "#{:02x}{:02x}{:02x}".format(*(int(255 * c) for c in rgba[:3]))
-    for rgba in matplotlib.colormaps["Blues"](np.linspace(0.05, 1.0, 256))
+    for rgba in matplotlib.colormaps[CMAP](np.linspace(0.05, 1.0, 256))
 ]
 
 
