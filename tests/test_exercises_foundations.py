@@ -6,7 +6,9 @@ import torch
 from course_utils.exercises import (
     ExerciseFailed,
     check_activation_derivative,
+    check_early_stopping,
     check_linear_backward,
+    early_stopping,
 )
 from course_utils.nn.functional import (
     linear_backward,
@@ -68,3 +70,75 @@ def test_unwritten_linear_backward():
         raise NotImplementedError
 
     assert "not written yet" in check_linear_backward(todo, verbose=False).message
+
+
+# ------------------------------------------------------------------ early stopping
+
+
+def _loop_like_the_notebook(val_losses, patience):
+    """The training loop of the regularization notebook, reduced to its bookkeeping."""
+    best, since_best = (float("inf"), None), 0
+    for index, loss in enumerate(val_losses):
+        if loss < best[0]:
+            best, since_best = (loss, index), 0
+        else:
+            since_best += 1
+        if since_best >= patience:
+            return index, best[1]
+    return len(val_losses) - 1, best[1]
+
+
+def test_early_stopping_reference_matches_the_notebook_loop():
+    generator = torch.Generator().manual_seed(0)
+    for _ in range(300):
+        length = int(torch.randint(1, 40, (1,), generator=generator))
+        patience = int(torch.randint(1, 12, (1,), generator=generator))
+        # few distinct values, so that ties are common
+        losses = torch.randint(0, 6, (length,), generator=generator).float().tolist()
+        assert early_stopping(losses, patience) == _loop_like_the_notebook(
+            losses, patience
+        )
+
+
+def test_early_stopping_checker_passes_right_answers(capsys):
+    assert check_early_stopping(_loop_like_the_notebook, strict=True).cases == 11
+    assert "PASS" in capsys.readouterr().out
+
+
+def test_early_stopping_checker_catches_wrong_answers():
+    def non_strict(val_losses, patience):  # an equal loss counted as an improvement
+        best, best_loss = 0, float("inf")
+        for index, loss in enumerate(val_losses):
+            if loss <= best_loss:
+                best, best_loss = index, loss
+            elif index - best >= patience:
+                return index, best
+        return len(val_losses) - 1, best
+
+    def global_minimum(val_losses, patience):  # looks past the stopping point
+        stop, _ = early_stopping(val_losses, patience)
+        return stop, min(range(len(val_losses)), key=val_losses.__getitem__)
+
+    def off_by_one(val_losses, patience):
+        return early_stopping(val_losses, patience + 1)
+
+    for wrong in (non_strict, global_minimum, off_by_one):
+        result = check_early_stopping(wrong, verbose=False)
+        assert not result.passed and "expected (stop, best)" in result.message, wrong
+    with pytest.raises(ExerciseFailed):
+        check_early_stopping(off_by_one, strict=True, verbose=False)
+    result = check_early_stopping(lambda losses, patience: 3, verbose=False)
+    assert not result.passed and "must return a pair" in result.message
+
+
+def test_early_stopping_checker_reports_unwritten_and_crashing_functions():
+    def todo(val_losses, patience):
+        raise NotImplementedError
+
+    assert "not written yet" in check_early_stopping(todo, verbose=False).message
+
+    def crashes(val_losses, patience):
+        return val_losses[patience * 100], 0
+
+    result = check_early_stopping(crashes, verbose=False)
+    assert not result.passed and "IndexError" in result.message

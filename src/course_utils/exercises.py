@@ -40,6 +40,8 @@ __all__ = [
     "check_broadcast_shape",
     "check_value_sigmoid",
     "check_layer_norm",
+    "early_stopping",
+    "check_early_stopping",
     # Optimizers chapter
     "check_adam",
     "check_sgd_momentum",
@@ -689,6 +691,95 @@ def check_layer_norm(
         strict=strict,
         verbose=verbose,
     )
+
+
+def early_stopping(val_losses: list[float], patience: int) -> tuple[int, int]:
+    """Where early stopping stops, and which measurement's weights it restores.
+
+    ``val_losses`` are the validation losses measured during training, in order.
+    Training stops after the first measurement that comes ``patience`` measurements
+    after the best one so far (an improvement must be strictly lower); if that never
+    happens it runs to the end. Returns ``(stop, best)``: the index of the
+    measurement after which training stops, and the index of the lowest loss up to
+    it (the first one, if tied).
+
+    Example:
+        >>> early_stopping([0.9, 0.5, 0.6, 0.55, 0.7, 0.4], patience=3)
+        (4, 1)
+        >>> early_stopping([0.9, 0.5, 0.6, 0.55, 0.7, 0.4], patience=5)
+        (5, 5)
+    """
+    best, best_loss = 0, float("inf")
+    for index, loss in enumerate(val_losses):
+        if loss < best_loss:
+            best, best_loss = index, loss
+        elif index - best >= patience:
+            return index, best
+    return len(val_losses) - 1, best
+
+
+def _early_stopping_cases() -> list[tuple[list[float], int]]:
+    generator = torch.Generator().manual_seed(5)
+    cases = [
+        ([0.9, 0.5, 0.6, 0.55, 0.7, 0.4], 3),  # stops before a later, lower loss
+        ([0.9, 0.5, 0.6, 0.55, 0.7, 0.4], 5),  # runs to the end
+        ([1.0, 0.8, 0.6, 0.4, 0.2], 1),  # always improving
+        ([0.5, 0.5, 0.5, 0.5], 2),  # equal is not better
+        ([0.3, 0.2, 0.2, 0.1, 0.4, 0.5], 2),  # a tie, then an improvement
+        ([0.7], 1),  # one measurement
+    ]
+    for length, patience in [(30, 3), (40, 5), (25, 1), (50, 10), (12, 20)]:
+        # a U-shaped validation curve with noise: falls, then rises (overfitting)
+        t = torch.linspace(-1, 1.5, length)
+        noisy = t**2 + 0.1 * torch.randn(length, generator=generator)
+        cases.append(([round(v, 4) for v in noisy.tolist()], patience))
+    return cases
+
+
+def check_early_stopping(
+    candidate: Callable, strict: bool = False, verbose: bool = True
+) -> CheckResult:
+    """Check ``early_stopping(val_losses, patience) -> (stop, best)`` against :func:`early_stopping`.
+
+    11 cases: hand-made ones (ties, a loss that improves after the patience ran
+    out, a curve that never stops improving) and noisy U-shaped validation curves.
+
+    Example:
+        >>> check_early_stopping(early_stopping, verbose=False).passed
+        True
+        >>> check_early_stopping(lambda losses, patience: (len(losses) - 1, 0),
+        ...                      verbose=False).passed
+        False
+    """
+    name = "early_stopping"
+    cases = _early_stopping_cases()
+    message = None
+    for number, (losses, patience) in enumerate(cases, start=1):
+        expected = early_stopping(losses, patience)
+        shown = f"case {number} of {len(cases)} (patience={patience}, val_losses={losses if len(losses) <= 8 else f'{len(losses)} values'})"
+        try:
+            got = candidate(list(losses), patience)
+        except NotImplementedError:
+            message = f"{name}: not written yet (it raised NotImplementedError). Fill in its body."
+            break
+        except Exception as error:
+            message = f"{name} failed on {shown}: {type(error).__name__}: {error}"
+            break
+        if not isinstance(got, (tuple, list)) or len(got) != 2:
+            message = (
+                f"{name} must return a pair (stop, best), got {got!r:.60} on {shown}"
+            )
+            break
+        if tuple(got) != expected:
+            message = f"{name} returned {tuple(got)} on {shown}, expected (stop, best) = {expected}"
+            break
+    passed = message is None
+    if passed:
+        message = f"{name}: right stop and best measurement in all {len(cases)} cases. Well done!"
+    result = CheckResult(
+        name, passed, len(cases), ("PASS " if passed else "NOT YET ") + message
+    )
+    return _finish(result, strict, verbose)
 
 
 # ----------------------------------------------------------------------------- optimizers chapter
