@@ -302,3 +302,18 @@ def test_gated_cell_checkers_catch_the_classic_mistakes():
             lambda **kw: (_ for _ in ()).throw(NotImplementedError)
         ).message
     )
+
+
+def test_last_states_checker_catches_reading_the_padding():
+    def right(outputs, lengths):
+        return outputs[torch.arange(len(lengths)), lengths - 1]
+
+    def last_column(outputs, lengths):  # the classic mistake: reads the padding
+        return outputs[:, -1]
+
+    def off_by_one(outputs, lengths):
+        return outputs[torch.arange(len(lengths)), (lengths - 2).clamp_min(0)]
+
+    assert exercises.check_last_states(right, strict=True).cases == 12
+    assert "values differ" in exercises.check_last_states(last_column).message
+    assert not exercises.check_last_states(off_by_one)

@@ -34,6 +34,7 @@ __all__ = [
     "check_softmax_with_temperature",
     "check_lstm_cell",
     "check_gru_cell",
+    "check_last_states",
     # Foundations chapter
     "check_activation_derivative",
     "check_linear_backward",
@@ -369,6 +370,35 @@ def check_gru_cell(candidate: Callable, strict: bool = False) -> CheckResult:
         _gated_cell_cases(3, seed=7),
         name="gru_cell",
         strict=strict,
+    )
+
+
+def check_last_states(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check ``last_states(outputs, lengths) -> (N, H)``: the output at each sequence's
+    last real step, ``outputs[n, lengths[n] - 1]``, from right-padded batch-first
+    ``outputs`` (N, L, H) and ``lengths`` (N,) int64. 12 random cases, lengths from 1
+    to L (some sequences fill the batch, some are one step long).
+
+    Example:
+        >>> def last_states(outputs, lengths):
+        ...     return outputs[torch.arange(len(lengths)), lengths - 1]
+        >>> check_last_states(last_states, strict=True).passed
+        PASS last_states: all 12 cases match the reference. Well done!
+        True
+    """
+    generator = torch.Generator().manual_seed(8)
+    cases = []
+    for batch, length, hidden in itertools.product([1, 3, 6], [1, 5], [2, 4]):
+        lengths = torch.randint(1, length + 1, (batch,), generator=generator)
+        lengths[0] = length  # one sequence fills the batch
+        outputs = torch.randn(batch, length, hidden, generator=generator)
+        cases.append({"outputs": outputs, "lengths": lengths})
+
+    def reference(outputs, lengths):
+        return torch.stack([outputs[n, int(k) - 1] for n, k in enumerate(lengths)])
+
+    return check_function(
+        candidate, reference, cases, name="last_states", atol=0, rtol=0, strict=strict
     )
 
 
