@@ -224,3 +224,96 @@ def test_attention_check_catches_missing_scale_and_ignored_mask():
     for wrong in (unscaled, ignores_mask, inverted_mask):
         result = check_attention(wrong)
         assert not result.passed and "values differ" in result.message, wrong.__name__
+
+
+# ----------------------------------------------------------------------------- gated cells
+
+
+def _lstm_cell(input, hx, w_ih, w_hh, b_ih, b_hh):
+    h, c = hx
+    gates = input @ w_ih.T + h @ w_hh.T
+    if b_ih is not None:
+        gates = gates + b_ih + b_hh
+    i, f, g, o = gates.chunk(4, dim=1)
+    c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+    return torch.sigmoid(o) * torch.tanh(c), c
+
+
+def _gru_cell(input, hx, w_ih, w_hh, b_ih, b_hh, reset_after_bias=True):
+    x_part, h_part = input @ w_ih.T, hx @ w_hh.T
+    if b_ih is not None:
+        x_part, h_part = x_part + b_ih, h_part + b_hh
+    x_r, x_z, x_n = x_part.chunk(3, dim=1)
+    h_r, h_z, h_n = h_part.chunk(3, dim=1)
+    r, z = torch.sigmoid(x_r + h_r), torch.sigmoid(x_z + h_z)
+    if not reset_after_bias and b_hh is not None:  # the classic mistake: r * (W h) + b
+        h_n = r * (h_n - b_hh.chunk(3)[2]) + b_hh.chunk(3)[2]
+        n = torch.tanh(x_n + h_n)
+    else:
+        n = torch.tanh(x_n + r * h_n)
+    return (1 - z) * n + z * hx
+
+
+def test_gated_cell_checkers_pass_right_answers():
+    from course_utils.nn.functional import gru_cell, lstm_cell
+
+    for candidate in (_lstm_cell, lstm_cell):
+        assert exercises.check_lstm_cell(candidate, strict=True).cases == 12
+    for candidate in (_gru_cell, gru_cell):
+        assert exercises.check_gru_cell(candidate, strict=True).cases == 12
+
+
+def test_gated_cell_checkers_catch_the_classic_mistakes():
+    def gates_swapped(input, hx, w_ih, w_hh, b_ih, b_hh):  # (f, i) instead of (i, f)
+        order = [1, 0, 2, 3]
+        hidden = hx[0].shape[1]
+        idx = torch.cat([torch.arange(k * hidden, (k + 1) * hidden) for k in order])
+        bias = None if b_ih is None else b_ih[idx]
+        return _lstm_cell(
+            input, hx, w_ih[idx], w_hh[idx], bias, None if bias is None else b_hh[idx]
+        )
+
+    def returns_h_only(input, hx, w_ih, w_hh, b_ih, b_hh):
+        return _lstm_cell(input, hx, w_ih, w_hh, b_ih, b_hh)[0]
+
+    def interpolates_backwards(input, hx, w_ih, w_hh, b_ih, b_hh):
+        new = _gru_cell(input, hx, w_ih, w_hh, b_ih, b_hh)
+        hidden = hx.shape[1]
+        x_z = (input @ w_ih.T)[:, hidden : 2 * hidden]
+        h_z = (hx @ w_hh.T)[:, hidden : 2 * hidden]
+        if b_ih is not None:
+            x_z = x_z + b_ih[hidden : 2 * hidden] + b_hh[hidden : 2 * hidden]
+        z = torch.sigmoid(x_z + h_z)
+        n = (new - z * hx) / (1 - z)
+        return z * n + (1 - z) * hx  # z and 1 - z swapped
+
+    def reset_before_bias(input, hx, w_ih, w_hh, b_ih, b_hh):
+        return _gru_cell(input, hx, w_ih, w_hh, b_ih, b_hh, reset_after_bias=False)
+
+    assert "values differ" in exercises.check_lstm_cell(gates_swapped).message
+    assert "tuple of 2" in exercises.check_lstm_cell(returns_h_only).message
+    assert not exercises.check_gru_cell(interpolates_backwards)
+    assert "values differ" in exercises.check_gru_cell(reset_before_bias).message
+    with pytest.raises(exercises.ExerciseFailed):
+        exercises.check_gru_cell(reset_before_bias, strict=True)
+    assert (
+        "not written yet"
+        in exercises.check_gru_cell(
+            lambda **kw: (_ for _ in ()).throw(NotImplementedError)
+        ).message
+    )
+
+
+def test_last_states_checker_catches_reading_the_padding():
+    def right(outputs, lengths):
+        return outputs[torch.arange(len(lengths)), lengths - 1]
+
+    def last_column(outputs, lengths):  # the classic mistake: reads the padding
+        return outputs[:, -1]
+
+    def off_by_one(outputs, lengths):
+        return outputs[torch.arange(len(lengths)), (lengths - 2).clamp_min(0)]
+
+    assert exercises.check_last_states(right, strict=True).cases == 12
+    assert "values differ" in exercises.check_last_states(last_column).message
+    assert not exercises.check_last_states(off_by_one)

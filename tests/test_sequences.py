@@ -116,6 +116,18 @@ def test_figures_have_labelled_axes():
     assert figures[2].axes[0].get_ylabel() == "hidden unit"
     with pytest.raises(ValueError, match="4 characters"):
         plot_hidden_states(torch.rand(3, 6), "anna")
+    states = torch.rand(4, 6) * 2 - 1
+    sorted_figure = plot_hidden_states(states, "anna", order=[5, 0, 3], ylabel="unit")
+    image = sorted_figure.axes[0].images[0].get_array()
+    assert torch.allclose(torch.tensor(image.data).float(), states[:, [5, 0, 3]].T)
+    assert [t.get_text() for t in sorted_figure.axes[0].get_yticklabels()] == [
+        "5",
+        "0",
+        "3",
+    ]
+    figures.append(sorted_figure)
+    with pytest.raises(ValueError, match="order"):
+        plot_hidden_states(states, "anna", order=[6])
     with pytest.raises(ValueError, match="steps"):
         plot_unrolled_rnn(1)
     for figure in figures:

@@ -34,6 +34,9 @@ __all__ = [
     # recurrent networks
     "check_rnn_sequence",
     "check_softmax_with_temperature",
+    "check_lstm_cell",
+    "check_gru_cell",
+    "check_last_states",
     # Foundations chapter
     "check_activation_derivative",
     "check_linear_backward",
@@ -93,11 +96,14 @@ class CheckResult:
 def _describe(kwargs: dict) -> str:
     parts = []
     for key, value in kwargs.items():
-        shown = (
-            f"tensor{tuple(value.shape)}"
-            if isinstance(value, torch.Tensor)
-            else repr(value)
-        )
+        if isinstance(value, torch.Tensor):
+            shown = f"tensor{tuple(value.shape)}"
+        elif isinstance(value, tuple) and all(
+            isinstance(v, torch.Tensor) for v in value
+        ):
+            shown = "(" + ", ".join(f"tensor{tuple(v.shape)}" for v in value) + ")"
+        else:
+            shown = repr(value)
         parts.append(f"{key}={shown}")
     return ", ".join(parts)
 
@@ -410,6 +416,135 @@ def check_softmax_with_temperature(
         cases,
         name="softmax_with_temperature",
         strict=strict,
+    )
+
+
+def _gated_cell_cases(gates: int, seed: int) -> list[dict]:
+    """12 cases for a gated cell: batch 1 to 5, input 1 to 6, hidden 1 to 5, with and
+    without biases (``None``), weights large enough to reach saturation."""
+    generator = torch.Generator().manual_seed(seed)
+    cases = []
+    for number, (batch, inputs, hidden) in enumerate(
+        itertools.product([1, 5], [1, 6], [1, 3, 5])
+    ):
+
+        def randn(*shape):
+            return 1.5 * torch.randn(*shape, generator=generator)
+
+        with_bias = number % 4 != 3
+        cases.append(
+            {
+                "input": randn(batch, inputs),
+                "hx": randn(batch, hidden),
+                "w_ih": randn(gates * hidden, inputs),
+                "w_hh": randn(gates * hidden, hidden),
+                "b_ih": randn(gates * hidden) if with_bias else None,
+                "b_hh": randn(gates * hidden) if with_bias else None,
+            }
+        )
+    return cases
+
+
+def _torch_cell(cell_type, case: dict):
+    """Run ``nn.LSTMCell`` or ``nn.GRUCell`` with the case's weights."""
+    hidden, inputs = case["w_hh"].shape[1], case["w_ih"].shape[1]
+    cell = cell_type(inputs, hidden, bias=case["b_ih"] is not None)
+    with torch.no_grad():
+        cell.weight_ih.copy_(case["w_ih"])
+        cell.weight_hh.copy_(case["w_hh"])
+        if case["b_ih"] is not None:
+            cell.bias_ih.copy_(case["b_ih"])
+            cell.bias_hh.copy_(case["b_hh"])
+        if cell_type is torch.nn.LSTMCell:
+            return cell(case["input"], case["hx"])
+        return cell(case["input"], case["hx"])
+
+
+def check_lstm_cell(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check ``lstm_cell(input, hx, w_ih, w_hh, b_ih, b_hh) -> (h, c)`` against
+    ``nn.LSTMCell``.
+
+    One LSTM step for a batch; ``hx`` is the pair (h, c), gates in PyTorch's order
+    (i, f, g, o); the biases may be ``None`` (no bias). 12 random cases; the pair
+    (h, c) is compared as a whole.
+
+    Example:
+        >>> from course_utils.nn.functional import lstm_cell
+        >>> check_lstm_cell(lstm_cell, strict=True).passed
+        PASS lstm_cell: all 12 cases match the reference. Well done!
+        True
+    """
+    cases = _gated_cell_cases(4, seed=5)
+    generator = torch.Generator().manual_seed(6)
+    for case in cases:
+        case["hx"] = (
+            case["hx"],
+            1.5 * torch.randn(case["hx"].shape, generator=generator),
+        )
+
+    def wrapped(**case):
+        return _as_vector(candidate(**case), 2, "lstm_cell")
+
+    def reference(**case):
+        with torch.no_grad():
+            return _as_vector(_torch_cell(torch.nn.LSTMCell, case), 2, "reference")
+
+    return check_function(wrapped, reference, cases, name="lstm_cell", strict=strict)
+
+
+def check_gru_cell(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check ``gru_cell(input, hx, w_ih, w_hh, b_ih, b_hh) -> h`` against ``nn.GRUCell``.
+
+    One GRU step for a batch, gates in PyTorch's order (r, z, n), with the reset gate
+    applied to ``W_hn h + b_hn`` (after its bias); the biases may be ``None``. 12
+    random cases.
+
+    Example:
+        >>> from course_utils.nn.functional import gru_cell
+        >>> check_gru_cell(gru_cell, strict=True).passed
+        PASS gru_cell: all 12 cases match the reference. Well done!
+        True
+    """
+
+    def reference(**case):
+        with torch.no_grad():
+            return _torch_cell(torch.nn.GRUCell, case)
+
+    return check_function(
+        candidate,
+        reference,
+        _gated_cell_cases(3, seed=7),
+        name="gru_cell",
+        strict=strict,
+    )
+
+
+def check_last_states(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check ``last_states(outputs, lengths) -> (N, H)``: the output at each sequence's
+    last real step, ``outputs[n, lengths[n] - 1]``, from right-padded batch-first
+    ``outputs`` (N, L, H) and ``lengths`` (N,) int64. 12 random cases, lengths from 1
+    to L (some sequences fill the batch, some are one step long).
+
+    Example:
+        >>> def last_states(outputs, lengths):
+        ...     return outputs[torch.arange(len(lengths)), lengths - 1]
+        >>> check_last_states(last_states, strict=True).passed
+        PASS last_states: all 12 cases match the reference. Well done!
+        True
+    """
+    generator = torch.Generator().manual_seed(8)
+    cases = []
+    for batch, length, hidden in itertools.product([1, 3, 6], [1, 5], [2, 4]):
+        lengths = torch.randint(1, length + 1, (batch,), generator=generator)
+        lengths[0] = length  # one sequence fills the batch
+        outputs = torch.randn(batch, length, hidden, generator=generator)
+        cases.append({"outputs": outputs, "lengths": lengths})
+
+    def reference(outputs, lengths):
+        return torch.stack([outputs[n, int(k) - 1] for n, k in enumerate(lengths)])
+
+    return check_function(
+        candidate, reference, cases, name="last_states", atol=0, rtol=0, strict=strict
     )
 
 

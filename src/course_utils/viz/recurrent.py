@@ -153,14 +153,22 @@ def character_responses(
 
 
 def plot_hidden_states(
-    states: torch.Tensor, text: str, units: int | None = None, title: str | None = None
+    states: torch.Tensor,
+    text: str,
+    units: int | None = None,
+    title: str | None = None,
+    order: list[int] | None = None,
+    ylabel: str = "hidden unit",
 ):
     """Heat map of hidden units (rows) over the characters of one word (columns).
 
     Args:
         states: (L, H) states, one row per character of ``text``.
         text: the characters read (``len(text) == L``).
-        units: show only the first ``units`` units.
+        units: show only the first ``units`` units (after ``order``).
+        order: the units to show, top row first (e.g. sorted by what they respond
+            to); the rows are labelled with the unit numbers. Default: 0 to H - 1.
+        ylabel: label of the vertical axis.
     """
     require_dims(states, 2, "plot_hidden_states", "states (L, H)")
     if len(text) != states.shape[0]:
@@ -168,6 +176,14 @@ def plot_hidden_states(
             f"plot_hidden_states: {len(text)} characters but states of shape "
             f"{tuple(states.shape)}"
         )
+    if order is not None:
+        order = [int(u) for u in order]
+        if not order or min(order) < 0 or max(order) >= states.shape[1]:
+            raise ValueError(
+                f"plot_hidden_states: order must list units in 0..{states.shape[1] - 1}, "
+                f"got {order[:5]}{'...' if len(order) > 5 else ''}"
+            )
+        states = states[:, order]
     shown = states[:, :units] if units else states
     fig, ax = plt.subplots(
         figsize=(0.45 * len(text) + 2.0, 0.12 * shown.shape[1] + 1.5)
@@ -176,7 +192,9 @@ def plot_hidden_states(
         shown.T.float().cpu().numpy(), cmap="coolwarm", vmin=-1, vmax=1, aspect="auto"
     )
     ax.set_xticks(range(len(text)), list(text))
-    ax.set(xlabel="character just read", ylabel="hidden unit", title=title or text)
+    if order is not None and shown.shape[1] <= 40:
+        ax.set_yticks(range(shown.shape[1]), [str(u) for u in order[: shown.shape[1]]])
+    ax.set(xlabel="character just read", ylabel=ylabel, title=title or text)
     fig.colorbar(image, ax=ax, label="activation")
     fig.tight_layout()
     return fig
