@@ -887,7 +887,7 @@ def check_momentum_lr_limit(candidate: Callable, strict: bool = False) -> CheckR
 
     The reference is :func:`momentum_lr_limit` (its unit test checks it against
     ``torch.optim.SGD`` diverging just above the bound and converging just below);
-    12 cases, curvatures 1 to 100, momentum 0 to 0.99, with and without Nesterov.
+    8 cases, curvatures 1 to 100, momentum 0 to 0.99, with and without Nesterov.
     """
     cases = [
         {"curvature": curvature, "momentum": momentum, "nesterov": nesterov}
