@@ -48,6 +48,10 @@ __all__ = [
     # Optimizers chapter
     "check_adam",
     "check_sgd_momentum",
+    "momentum_lr_limit",
+    "check_momentum_lr_limit",
+    "warmup_cosine_factors",
+    "check_warmup_cosine",
     "check_attention",
     # history chapter
     "perceptron_epoch",
@@ -1676,4 +1680,124 @@ def check_char_ngrams(candidate: Callable, strict: bool = False) -> CheckResult:
     cases = [{"text": t, "n": n} for t in texts for n in (1, 2, 3)]
     return check_values(
         candidate, _char_ngrams, cases, name="char_ngrams", strict=strict
+    )
+
+
+# ----------------------------------------------------------------------------- optimizers chapter, more
+
+
+def momentum_lr_limit(curvature: float, momentum: float, nesterov: bool) -> float:
+    """The largest stable learning rate of PyTorch's SGD on ``curvature / 2 * x**2``.
+
+    Heavy-ball momentum is stable for ``lr * curvature < 2 (1 + momentum)``, PyTorch's
+    Nesterov for ``lr * curvature < 2 (1 + momentum) / (1 + 2 momentum)``; with
+    ``momentum = 0`` both give gradient descent's ``2 / curvature``.
+
+    Example:
+        >>> momentum_lr_limit(25.0, 0.0, False)
+        0.08
+    """
+    limit = 2 * (1 + momentum) / curvature
+    return limit / (1 + 2 * momentum) if nesterov else limit
+
+
+def check_momentum_lr_limit(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check ``lr_limit(curvature, momentum, nesterov) -> float`` against the stability bound.
+
+    The reference is :func:`momentum_lr_limit` (its unit test checks it against
+    ``torch.optim.SGD`` diverging just above the bound and converging just below);
+    8 cases, curvatures 1 to 100, momentum 0 to 0.99, with and without Nesterov.
+    """
+    cases = [
+        {"curvature": curvature, "momentum": momentum, "nesterov": nesterov}
+        for curvature, momentum in [(25.0, 0.9), (1.0, 0.0), (100.0, 0.5), (4.0, 0.99)]
+        for nesterov in (False, True)
+        if momentum > 0 or not nesterov
+    ] + [{"curvature": 10.0, "momentum": 0.3, "nesterov": True}]
+
+    def as_number(function):
+        def call(curvature, momentum, nesterov):
+            return torch.tensor(
+                float(function(curvature, momentum, nesterov)), dtype=torch.float64
+            )
+
+        return call
+
+    return check_function(
+        as_number(candidate),
+        as_number(momentum_lr_limit),
+        cases,
+        name="momentum_lr_limit",
+        strict=strict,
+        atol=0,
+        rtol=1e-9,
+    )
+
+
+def warmup_cosine_factors(
+    total_steps: int, warmup_steps: int, start_factor: float
+) -> torch.Tensor:
+    """The multiplier of the learning rate at each step of PyTorch's warmup + cosine.
+
+    ``SequentialLR`` of ``LinearLR(start_factor, total_iters=warmup_steps)`` and
+    ``CosineAnnealingLR(T_max=total_steps - warmup_steps)``, read off a throw-away
+    optimizer with learning rate 1.
+
+    Example:
+        >>> [round(f, 4) for f in warmup_cosine_factors(6, 2, 0.5).tolist()]
+        [0.5, 0.75, 1.0, 0.8536, 0.5, 0.1464]
+    """
+    from torch.optim import lr_scheduler
+
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+    warmup = lr_scheduler.LinearLR(
+        optimizer, start_factor=start_factor, total_iters=warmup_steps
+    )
+    decay = lr_scheduler.CosineAnnealingLR(optimizer, T_max=total_steps - warmup_steps)
+    scheduler = lr_scheduler.SequentialLR(
+        optimizer, [warmup, decay], milestones=[warmup_steps]
+    )
+    factors = []
+    for _ in range(total_steps):
+        factors.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    return torch.tensor(factors, dtype=torch.float64)
+
+
+def check_warmup_cosine(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check ``factor(step, total_steps, warmup_steps, start_factor) -> float``.
+
+    The factor multiplies the initial learning rate (as in ``LambdaLR``); the
+    reference is PyTorch's ``SequentialLR`` of ``LinearLR`` and ``CosineAnnealingLR``
+    (:func:`warmup_cosine_factors`), at every step of 5 schedules.
+    """
+    cases = [
+        {"total_steps": total, "warmup_steps": warmup, "start_factor": start}
+        for total, warmup, start in [
+            (100, 10, 0.01),
+            (50, 1, 0.1),
+            (64, 32, 0.5),
+            (200, 63, 0.01),
+            (30, 29, 0.2),
+        ]
+    ]
+
+    def all_steps(total_steps, warmup_steps, start_factor):
+        return torch.tensor(
+            [
+                float(candidate(step, total_steps, warmup_steps, start_factor))
+                for step in range(total_steps)
+            ],
+            dtype=torch.float64,
+        )
+
+    return check_function(
+        all_steps,
+        warmup_cosine_factors,
+        cases,
+        name="warmup_cosine",
+        strict=strict,
+        atol=1e-9,
+        rtol=1e-7,
     )

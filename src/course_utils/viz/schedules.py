@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .style import COLORS
+
 __all__ = ["smooth", "plot_training_runs", "plot_lr_schedules", "plot_lr_range_test"]
 
 
@@ -30,34 +32,51 @@ def plot_training_runs(
     title: str = "training",
     window: int = 20,
     colors: dict[str, str] | None = None,
+    linestyles: dict[str, str] | None = None,
+    accuracy_label: str = "validation accuracy",
 ):
-    """Training loss per step (smoothed) and test accuracy per epoch, one line per run.
+    """Training loss per step (smoothed) and held-out accuracy per epoch, one line per run.
 
     Args:
-        runs: ``{name: {"losses": per-step losses, "accuracy": per-epoch test accuracy}}``.
+        runs: ``{name: {"losses": per-step losses, "accuracy": per-epoch accuracy}}``,
+            the accuracy measured on held-out data (a validation split).
         title: the figure's title.
         window: steps in the running mean of the loss.
-        colors: optional colour per run name.
+        colors: optional colour per run name (e.g. ``OPTIMIZER_COLORS``).
+        linestyles: optional line style per run name (``"--"`` shows a curve that
+            lies on another one).
+        accuracy_label: what the accuracy was measured on, for the axis and title.
     """
     colors = colors or {}
+    linestyles = linestyles or {}
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 3.8))
     for name, run in runs.items():
-        color = colors.get(name)
-        ax_loss.plot(smooth(run["losses"], window), lw=1.4, color=color, label=name)
+        color, style = colors.get(name), linestyles.get(name, "-")
+        ax_loss.plot(
+            smooth(run["losses"], window), lw=1.4, color=color, ls=style, label=name
+        )
         epochs = np.arange(1, len(run["accuracy"]) + 1)
         ax_acc.plot(
-            epochs, run["accuracy"], "o-", ms=4, lw=1.4, color=color, label=name
+            epochs,
+            run["accuracy"],
+            marker="o",
+            ms=4,
+            lw=1.4,
+            color=color,
+            ls=style,
+            label=name,
         )
     ax_loss.set(
         xlabel="step",
-        ylabel=f"training loss (mean of {window} steps)",
+        ylabel="training loss (log scale)",
         yscale="log",
-        title="training loss",
+        title=f"training loss, smoothed (mean of the last {window} steps)",
     )
-    ax_acc.set(xlabel="epoch", ylabel="test accuracy", title="test accuracy")
+    ax_acc.set(xlabel="epoch", ylabel=accuracy_label, title=accuracy_label)
     for ax in (ax_loss, ax_acc):
         ax.grid(alpha=0.3)
-    ax_acc.legend(fontsize=8, loc="lower right")
+    ax_loss.legend(fontsize=7, title=f"smoothed, {window} steps", title_fontsize=7)
+    ax_acc.legend(fontsize=7, loc="lower right")
     fig.suptitle(title)
     fig.tight_layout()
     return fig
@@ -70,7 +89,7 @@ def plot_lr_schedules(
 ):
     """One line per schedule: the learning rate at every step (epochs marked if given)."""
     fig, ax = plt.subplots(figsize=(8, 3.2))
-    for name, lrs in schedules.items():
+    for name, lrs in schedules.items():  # colours: the book's palette, in order
         ax.plot(np.arange(len(lrs)), lrs, lw=1.8, label=name)
     if steps_per_epoch:
         longest = max(len(lrs) for lrs in schedules.values())
@@ -90,20 +109,24 @@ def plot_lr_range_test(result, title: str = "learning-rate range test"):
         result: a :class:`course_utils.optim.LRRangeResult`.
     """
     fig, ax = plt.subplots(figsize=(7, 3.6))
-    ax.plot(result.lrs, result.losses, color="0.7", lw=1, label="loss of each batch")
-    ax.plot(result.lrs, result.smoothed, color="C0", lw=2, label="smoothed")
+    ax.plot(
+        result.lrs, result.losses, color="0.7", lw=1, label="loss of each batch (grey)"
+    )
+    ax.plot(
+        result.lrs, result.smoothed, color=COLORS["blue"], lw=2, label="smoothed (blue)"
+    )
     ax.axvline(
         result.min_loss_lr,
-        color="C3",
+        color=COLORS["vermillion"],
         ls="--",
         lw=1.2,
-        label=f"lowest loss at {result.min_loss_lr:.2g}",
+        label=f"lowest smoothed loss at {result.min_loss_lr:.2g} (dashed)",
     )
     ax.axvline(
         result.suggestion,
-        color="C2",
-        lw=1.5,
-        label=f"suggestion (a tenth): {result.suggestion:.2g}",
+        color=COLORS["orange"],
+        lw=2,
+        label=f"suggestion (a tenth): {result.suggestion:.2g} (orange)",
     )
     top = 2.5 * result.smoothed[0]
     ax.set(

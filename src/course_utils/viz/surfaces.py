@@ -25,6 +25,7 @@ from ..optim.surfaces import (
     Surface,
     optimizer_path,
 )
+from .style import COLORS
 
 __all__ = [
     "OPTIMIZER_COLORS",
@@ -34,14 +35,20 @@ __all__ = [
     "plot_optimizer_paths",
 ]
 
-#: One colour per optimizer of the playground, shared by every figure and the explorer.
+#: One colour per optimizer, shared by every figure of the optimizers chapter and the
+#: explorer: Okabe-Ito colours (:data:`course_utils.viz.COLORS`), safe for the common
+#: forms of colour blindness. "GD" (the 2-D playground) and "SGD" (the network) are
+#: the same method and share black; AdamW shares Adam's family but gets its own colour
+#: (draw it dashed where its curve lies on Adam's).
 OPTIMIZER_COLORS = {
-    "GD": "#1f77b4",
-    "Momentum": "#ff7f0e",
-    "Nesterov": "#2ca02c",
-    "AdaGrad": "#d62728",
-    "RMSprop": "#9467bd",
-    "Adam": "#e377c2",
+    "GD": COLORS["black"],
+    "SGD": COLORS["black"],
+    "Momentum": COLORS["blue"],
+    "Nesterov": COLORS["sky"],
+    "AdaGrad": COLORS["green"],
+    "RMSprop": COLORS["purple"],
+    "Adam": COLORS["orange"],
+    "AdamW": COLORS["vermillion"],
 }
 
 #: Losses closer than this to the minimum are drawn at this height on log axes.
