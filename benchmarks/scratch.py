@@ -2,12 +2,16 @@
 
 The ratio is from-scratch time / PyTorch time: 1 means as fast, 100 means a
 hundred times slower. Both sides get the same arguments and the same warm-up, and
-are timed in turns, many rounds each (:mod:`benchmarks.sampling`).
+are timed in turns, many rounds each (:mod:`benchmarks.sampling`), at a stated
+number of CPU threads. On a machine shared with other jobs, a run on more
+threads than are free is dominated by threads waiting for each other: compare
+the one-thread rows there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from functools import partial
 
 import torch
@@ -18,32 +22,63 @@ import course_utils.nn.functional as scratch
 from . import sampling
 
 
+@contextlib.contextmanager
+def threads(count: int | None) -> Iterator[None]:
+    """Within the block, PyTorch uses ``count`` CPU threads (None: leave it alone)."""
+    before = torch.get_num_threads()
+    if count is not None:
+        torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def compare(
-    operation: str, size: str, mine: Callable, theirs: Callable, *args, **kwargs
+    operation: str,
+    size: str,
+    mine: Callable,
+    theirs: Callable,
+    *args,
+    threads_used: int | None = None,
+    **kwargs,
 ) -> dict:
     """Time ``mine(*args, **kwargs)`` and ``theirs(*args, **kwargs)`` in turns; one row.
 
     See :func:`benchmarks.sampling.compare`: medians, quartiles, per-round ratios.
+    ``threads_used``: the number of CPU threads for both sides (default: as set).
     """
-    with torch.no_grad():
+    with torch.no_grad(), threads(threads_used):
         timing = sampling.compare(
             partial(mine, *args, **kwargs), partial(theirs, *args, **kwargs)
         )
-    row = {"operation": operation, "size": size, **timing}
-    print(f"  {operation:28} {size:32} {row['ratio']:9.1f}x")
+        used = torch.get_num_threads()
+    row = {"operation": operation, "size": size, "threads": used, **timing}
+    print(f"  {operation:36} {size:32} {row['ratio']:9.2f}x")
     return row
 
 
-def conv_rows() -> list[dict]:
+CONV_SIZES = [(1, 3, 16, 8), (4, 8, 32, 16), (8, 16, 64, 32)]
+
+
+def conv_rows(thread_counts: tuple[int, ...] = (1, 2)) -> list[dict]:
+    """conv2d, 3x3 kernels with padding 1: the loop version on one thread, the
+    vectorised one (as_strided windows, one batched matmul) on each of ``thread_counts``."""
     rows = []
     generator = torch.Generator().manual_seed(0)
-    for n, c, size, k in [(1, 3, 16, 8), (4, 8, 32, 16), (8, 16, 64, 32)]:
+    for n, c, size, k in CONV_SIZES:
         x = torch.randn(n, c, size, size, generator=generator)
         w = torch.randn(k, c, 3, 3, generator=generator)
         shape = f"{n}x{c}x{size}x{size}, {k} 3x3 kernels"
-        for name, mine in [("loops", scratch.conv2d_loops), ("unfold", scratch.conv2d)]:
+        runs = [("loops", scratch.conv2d_loops, 1)] + [
+            ("as_strided + bmm", scratch.conv2d, count) for count in thread_counts
+        ]
+        for name, mine, count in runs:
+            label = f"conv2d, {name}, {count} thread" + ("s" if count > 1 else "")
             rows.append(
-                compare(f"conv2d, {name}", shape, mine, F.conv2d, x, w, padding=1)
+                compare(
+                    label, shape, mine, F.conv2d, x, w, padding=1, threads_used=count
+                )
             )
     return rows
 
@@ -56,7 +91,7 @@ def pool_rows() -> list[dict]:
         shape = f"{n}x{c}x{size}x{size}, 2x2 windows"
         for name, mine in [
             ("loops", scratch.max_pool2d_loops),
-            ("unfold", scratch.max_pool2d),
+            ("as_strided", scratch.max_pool2d),
         ]:
             rows.append(compare(f"max_pool2d, {name}", shape, mine, F.max_pool2d, x, 2))
     return rows
@@ -113,7 +148,7 @@ def recurrent_rows() -> list[dict]:
 
 def optimizer_rows() -> list[dict]:
     """One optimizer step on parameters of growing size (4 tensors, gradients fixed)."""
-    from course_utils.nn import optim as scratch_optim
+    from course_utils import optim as scratch_optim
 
     rows = []
     settings = {

@@ -26,3 +26,11 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.nodeid.startswith(SLOW):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def smollm():
+    """(model, tokenizer) of SmolLM2-135M-Instruct, loaded once for every test that needs it."""
+    from course_utils.models import load_smollm
+
+    return load_smollm()

@@ -107,6 +107,63 @@ def test_fully_masked_query_gives_zeros_like_torch():
     )
 
 
+def test_fully_masked_rows_give_zeros_but_nan_from_the_data_propagates():
+    """Only a query that may attend nowhere gets zeros; a diverged NaN must show."""
+    q, k, v = torch.randn(2, 3, 4), torch.randn(2, 5, 4), torch.randn(2, 5, 2)
+    mask = torch.zeros(3, 5)
+    mask[1] = float("-inf")  # a float mask can block a whole row too
+    q_nan = q.clone()
+    q_nan[0, 2, 0] = float("nan")  # one diverged query
+    ours = scaled_dot_product_attention(q_nan, k, v, attn_mask=mask)
+    theirs = F.scaled_dot_product_attention(q_nan, k, v, attn_mask=mask)
+    torch.testing.assert_close(ours, theirs, equal_nan=True)
+    assert torch.equal(ours[:, 1], torch.zeros(2, 2))  # fully masked: zeros
+    assert torch.isnan(ours[0, 2]).all() and not torch.isnan(ours[1]).any()
+    weights = attention_weights(q_nan, k, attn_mask=mask)
+    assert torch.isnan(weights[0, 2]).all() and torch.equal(
+        weights[:, 1], torch.zeros(2, 5)
+    )
+    k_nan = k.clone()
+    k_nan[1, 0, 0] = float("nan")  # a NaN key poisons every query that sees it
+    out = scaled_dot_product_attention(q, k_nan, v)
+    torch.testing.assert_close(
+        out, F.scaled_dot_product_attention(q, k_nan, v), equal_nan=True
+    )
+    assert torch.isnan(out[1]).all() and not torch.isnan(out[0]).any()
+
+
+def test_sdpa_on_zero_size_batches_like_torch():
+    q, k, v = torch.randn(0, 2, 3, 4), torch.randn(0, 2, 5, 4), torch.randn(0, 2, 5, 6)
+    expected = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+    assert scaled_dot_product_attention(q, k, v, is_causal=True).shape == expected.shape
+
+
+def test_sdpa_dropout_draws_the_mask_pytorch_draws():
+    """Same seed, same mask: dropout is applied to the weights exactly as in PyTorch."""
+    q, k, v = torch.randn(2, 4, 6, 8), torch.randn(2, 4, 7, 8), torch.randn(2, 4, 7, 3)
+    torch.manual_seed(3)
+    ours = scaled_dot_product_attention(q, k, v, dropout_p=0.4)
+    torch.manual_seed(3)
+    theirs = F.scaled_dot_product_attention(q, k, v, dropout_p=0.4)
+    torch.testing.assert_close(ours, theirs, atol=1e-4, rtol=1e-4)
+
+
+def test_mask_helpers_reject_bad_input():
+    with pytest.raises(ValueError, match="causal_mask: length must be >= 0"):
+        causal_mask(-1)
+    with pytest.raises(TypeError, match="source_length must be an int"):
+        causal_mask(3, 2.0)
+    with pytest.raises(
+        ValueError, match=r"max_length \(2\) is shorter than the longest"
+    ):
+        padding_mask(torch.tensor([1, 3]), max_length=2)
+    with pytest.raises(ValueError, match="lengths must be >= 0"):
+        padding_mask(torch.tensor([1, -1]))
+    with pytest.raises(ValueError, match="1-D sequence of ints"):
+        padding_mask(torch.tensor([1.5, 2.0]))
+    assert padding_mask(torch.tensor([1, 2]), max_length=4).shape == (2, 1, 4)
+
+
 def test_weights_are_a_distribution_and_respect_masks():
     q, k = torch.randn(2, 6, 8), torch.randn(2, 6, 8)
     w = attention_weights(q, k, is_causal=True)
@@ -143,8 +200,22 @@ def test_sdpa_rejects_bad_input_naming_shapes():
         )
     with pytest.raises(ValueError, match=r"at least 2 dimensions.*\(4,\)"):
         scaled_dot_product_attention(torch.randn(4), k, v)
-    with pytest.raises(TypeError, match="floating point"):
+    with pytest.raises(TypeError, match="query must be a floating-point tensor"):
         scaled_dot_product_attention(q.long(), k, v)
+    with pytest.raises(TypeError, match="complex tensors are out of scope"):
+        scaled_dot_product_attention(q, k.to(torch.complex64), v)
+    with pytest.raises(TypeError, match="key must be a torch.Tensor, got list"):
+        scaled_dot_product_attention(q, [[1.0]], v)
+    with pytest.raises(ValueError, match=r"attn_mask of shape \(2, 2, 3, 5\) does not"):
+        scaled_dot_product_attention(
+            q, k, v, attn_mask=torch.ones(2, 2, 3, 5, dtype=torch.bool)
+        )
+    with pytest.raises(ValueError, match=r"dropout_p must be in \[0, 1\], got 1.5"):
+        scaled_dot_product_attention(q, k, v, dropout_p=1.5)
+    with pytest.raises(TypeError, match="is_causal must be True or False"):
+        scaled_dot_product_attention(q, k, v, is_causal="yes")
+    with pytest.raises(TypeError, match="scale must be a number"):
+        scaled_dot_product_attention(q, k, v, scale="1")
     with pytest.raises(ValueError, match=r"multiple of key/value heads \(3\)"):
         scaled_dot_product_attention(
             torch.randn(1, 4, 2, 8),
@@ -188,6 +259,77 @@ def test_multihead_attention_matches_torch(seed):
     torch.testing.assert_close(w, w_t)
 
 
+def test_multihead_attention_is_causal_like_torch():
+    """PyTorch takes is_causal as a hint beside the causal mask; ours also builds the mask."""
+    ours, theirs = copied_pair(8, 2, seed=3)
+    x = torch.randn(3, 6, 8, dtype=torch.float64)
+    blocked = nn.Transformer.generate_square_subsequent_mask(6, dtype=torch.float64)
+    for mask in (
+        blocked,
+        blocked == float("-inf"),
+    ):  # float (-inf) and bool (True) masks
+        for need_weights in (True, False):
+            kwargs = {
+                "attn_mask": mask,
+                "is_causal": True,
+                "need_weights": need_weights,
+            }
+            (out, w), (out_t, w_t) = ours(x, x, x, **kwargs), theirs(x, x, x, **kwargs)
+            torch.testing.assert_close(out, out_t)
+            if need_weights:
+                torch.testing.assert_close(w, w_t)
+            else:
+                assert w is None and w_t is None
+    out, _ = ours(x, x, x, is_causal=True)  # no mask: built from is_causal
+    torch.testing.assert_close(
+        out, theirs(x, x, x, attn_mask=blocked, is_causal=True)[0]
+    )
+    # Causal means position 2 is blind to what comes after it.
+    changed = x.clone()
+    changed[:, 3:] = torch.randn(3, 3, 8, dtype=torch.float64)
+    torch.testing.assert_close(
+        ours(changed, changed, changed, is_causal=True)[0][:, :3], out[:, :3]
+    )
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_multihead_attention_float_and_per_head_masks_like_torch(seed):
+    """Float masks (added to the scores) and 3-D masks (N * heads, L, S), bool or float."""
+    rng = random.Random(seed)
+    heads = rng.choice([1, 2, 4])
+    embed = heads * rng.randint(1, 4)
+    n, length, source = rng.randint(1, 3), rng.randint(1, 5), rng.randint(1, 5)
+    ours, theirs = copied_pair(embed, heads, seed)
+    q = torch.randn(n, length, embed, dtype=torch.float64)
+    kv = torch.randn(n, source, embed, dtype=torch.float64)
+    shape = rng.choice([(length, source), (n * heads, length, source)])
+    kind = rng.choice(["float", "bool"])
+    if kind == "float":
+        attn_mask = torch.randn(shape, dtype=torch.float64)
+        attn_mask[..., 1:][torch.rand(attn_mask[..., 1:].shape) < 0.3] = float("-inf")
+    else:
+        attn_mask = torch.rand(shape) < 0.3
+        attn_mask[..., 0] = False  # every query sees at least one key
+    kwargs = {"attn_mask": attn_mask, "average_attn_weights": rng.random() < 0.5}
+    if rng.random() < 0.5:
+        padding = torch.rand(n, source) < 0.3
+        padding[:, 0] = False
+        kwargs["key_padding_mask"] = (
+            padding if kind == "bool" else padding.double() * -1e9
+        )
+    (out, w), (out_t, w_t) = ours(q, kv, kv, **kwargs), theirs(q, kv, kv, **kwargs)
+    torch.testing.assert_close(out, out_t)
+    torch.testing.assert_close(w, w_t)
+
+
+def test_multihead_attention_on_an_empty_batch_like_torch():
+    ours, theirs = copied_pair(8, 2, seed=0)
+    x = torch.randn(0, 4, 8, dtype=torch.float64)
+    out, w = ours(x, x, x)
+    out_t, w_t = theirs(x, x, x)
+    assert out.shape == out_t.shape == (0, 4, 8) and w.shape == w_t.shape == (0, 4, 4)
+
+
 def test_multihead_attention_rejects_bad_shapes():
     with pytest.raises(
         ValueError, match=r"embed_dim \(10\) must be divisible by num_heads \(4\)"
@@ -196,11 +338,25 @@ def test_multihead_attention_rejects_bad_shapes():
     mha = MultiheadAttention(8, 2)
     with pytest.raises(ValueError, match=r"query must be \(N, L, 8\).*got \(2, 3, 6\)"):
         mha(torch.randn(2, 3, 6), torch.randn(2, 3, 8), torch.randn(2, 3, 8))
+    x = torch.randn(2, 3, 8)
     with pytest.raises(
         ValueError, match=r"key_padding_mask must be \(N, S\) = \(2, 3\), got \(2, 4\)"
     ):
-        x = torch.randn(2, 3, 8)
         mha(x, x, x, key_padding_mask=torch.zeros(2, 4, dtype=torch.bool))
+    with pytest.raises(ValueError, match=r"attn_mask must be \(L, S\) = \(3, 3\) or"):
+        mha(x, x, x, attn_mask=torch.zeros(3, 3, 3, dtype=torch.bool))
+    with pytest.raises(
+        TypeError, match="attn_mask must be bool or have the input's dtype"
+    ):
+        mha(x, x, x, attn_mask=torch.zeros(3, 3, dtype=torch.long))
+    with pytest.raises(TypeError, match="value must be a torch.Tensor, got list"):
+        mha(x, x, [[0.0]])
+    with pytest.raises(ValueError, match=r"must share N.*\(2, 3, 8\).*\(1, 3, 8\)"):
+        mha(x, torch.randn(1, 3, 8), torch.randn(1, 3, 8))
+    with pytest.raises(TypeError, match="num_heads must be an int"):
+        MultiheadAttention(8, 2.0)
+    with pytest.raises(ValueError, match=r"dropout must be in \[0, 1\)"):
+        MultiheadAttention(8, 2, dropout=1.0)
 
 
 # ----------------------------------------------------------------------------- encoder block

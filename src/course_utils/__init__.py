@@ -8,7 +8,8 @@ It is laid out like PyTorch itself, so you know where to look:
     models         the course's named models (LeNet, TinyGPT, ...) and pretrained loaders
     data           offline data sets, character vocabularies, language-model batches
     train          one fit loop for classifiers, step loops for sequence models
-    metrics        confusion matrix, exact match
+    metrics        confusion matrix, exact match, recall@k and NDCG@k
+    retrieval      search: BM25 and cosine similarity
     inspection     shapes layer by layer, gradients through time
     viz            static figures for the book
     widgets        ipywidgets explorers

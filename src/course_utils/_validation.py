@@ -181,3 +181,133 @@ def require_package(module: str, package: str, purpose: str) -> ModuleType:
             f"{purpose} needs the package '{package}', which is not installed: "
             f"run `pip install {package}` (or `pip install -r requirements.txt`)"
         ) from error
+
+
+# ------------------------------------------------- dtypes, scope and loss arguments
+# The from-scratch functions in ``course_utils.nn.functional`` refuse what their
+# docstrings name as out of scope with a message that says so in these words.
+OUT_OF_SCOPE = "out of scope"
+
+
+def require_floating(value: object, who: str, name: str = "input") -> torch.Tensor:
+    """Raise unless ``value`` is a real floating-point tensor; return it.
+
+    Complex, integer and bool tensors raise ``TypeError`` saying they are out of
+    scope (the from-scratch functions handle real floating point only).
+
+    Example:
+        >>> require_floating(torch.zeros(2), "relu").dtype
+        torch.float32
+        >>> require_floating(torch.zeros(2, dtype=torch.cfloat), "relu")
+        Traceback (most recent call last):
+        ...
+        TypeError: relu: input has dtype torch.complex64: complex tensors are out of scope (real floating point only)
+    """
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(
+            f"{who}: {name} must be a torch.Tensor, got {type(value).__name__}"
+        )
+    if value.is_complex():
+        raise TypeError(
+            f"{who}: {name} has dtype {value.dtype}: complex tensors are "
+            f"{OUT_OF_SCOPE} (real floating point only)"
+        )
+    if not value.is_floating_point():
+        raise TypeError(
+            f"{who}: {name} must be a floating-point tensor, got dtype {value.dtype} "
+            f"(integer and bool tensors are {OUT_OF_SCOPE})"
+        )
+    return value
+
+
+def require_same_dtype(
+    who: str, name: str, value: torch.Tensor, dtype: torch.dtype
+) -> None:
+    """Raise TypeError unless the tensor ``value`` has ``dtype`` (mixed dtypes are not promoted)."""
+    if value.dtype != dtype:
+        raise TypeError(
+            f"{who}: {name} has dtype {value.dtype} but input has dtype {dtype}"
+        )
+
+
+def require_bool(who: str, name: str, value: object) -> bool:
+    """Raise TypeError unless ``value`` is a bool; return it.
+
+    Example:
+        >>> require_bool("max_pool2d", "ceil_mode", True)
+        True
+    """
+    if not isinstance(value, bool):
+        raise TypeError(f"{who}: {name} must be True or False, got {value!r}")
+    return value
+
+
+def require_dim(who: str, dim: object, ndim: int, shape: tuple) -> int:
+    """Check a dimension index for a tensor of ``ndim`` dimensions; return it non-negative.
+
+    A 0-d tensor accepts ``dim`` 0 and -1, as in PyTorch.
+
+    Example:
+        >>> require_dim("softmax", -1, 3, (2, 3, 4))
+        2
+    """
+    if isinstance(dim, bool) or not isinstance(dim, int):
+        raise TypeError(f"{who}: dim must be an int, got {dim!r}")
+    size = max(ndim, 1)
+    if not -size <= dim < size:
+        raise ValueError(
+            f"{who}: dim {dim} is out of range for input of shape {shape} "
+            f"(expected a dim in [{-size}, {size - 1}])"
+        )
+    return dim % size
+
+
+REDUCTIONS = ("none", "mean", "sum")
+
+
+def require_reduction(
+    who: str, reduction: object, size_average: object = None, reduce: object = None
+) -> str:
+    """Check a loss's ``reduction``; refuse PyTorch's deprecated ``size_average``/``reduce``.
+
+    Example:
+        >>> require_reduction("mse_loss", "sum")
+        'sum'
+        >>> require_reduction("mse_loss", "mean", size_average=False)
+        Traceback (most recent call last):
+        ...
+        ValueError: mse_loss: size_average and reduce are deprecated in PyTorch (got size_average=False, reduce=None); pass reduction='none', 'mean' or 'sum' instead
+    """
+    if size_average is not None or reduce is not None:
+        raise ValueError(
+            f"{who}: size_average and reduce are deprecated in PyTorch (got "
+            f"size_average={size_average!r}, reduce={reduce!r}); pass "
+            "reduction='none', 'mean' or 'sum' instead"
+        )
+    require_choice(who, "reduction", reduction, REDUCTIONS)
+    return reduction  # type: ignore[return-value]
+
+
+def image_batch(input: object, fn: str) -> tuple[torch.Tensor, bool]:
+    """:func:`as_image_batch` in one pass, refusing complex and integer tensors as out of scope.
+
+    Example:
+        >>> x, added = image_batch(torch.zeros(3, 8, 8), "conv2d")
+        >>> tuple(x.shape), added
+        ((1, 3, 8, 8), True)
+    """
+    if not isinstance(input, torch.Tensor):
+        raise TypeError(
+            f"{fn}: input must be a torch.Tensor, got {type(input).__name__}"
+        )
+    dims = input.dim()
+    if dims != 4 and dims != 3:
+        raise ValueError(
+            f"{fn}: expected input of shape (N, C, H, W) or (C, H, W), "
+            f"got {dims}-D input of shape {tuple(input.shape)}"
+        )
+    if not input.is_floating_point():
+        require_floating(input, fn)  # raises, naming what is out of scope
+    if dims == 3:
+        return input.unsqueeze(0), True
+    return input, False

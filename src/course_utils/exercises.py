@@ -49,6 +49,15 @@ __all__ = [
     "check_next_token_pairs",
     "check_gpt_parameters",
     "check_compute_optimal",
+    # Large models in practice
+    "check_merge_pair",
+    "check_top_p_filter",
+    "check_lora_forward",
+    # Applications chapter
+    "check_values",
+    "check_recall_at_k",
+    "check_ndcg_at_k",
+    "check_char_ngrams",
 ]
 
 
@@ -118,33 +127,58 @@ def check_function(
         strict: raise :class:`ExerciseFailed` on failure instead of only reporting.
         verbose: print the message.
     """
+    message = _first_problem(
+        candidate,
+        reference,
+        cases,
+        name,
+        compare=lambda got, expected: _compare(got, expected, atol, rtol),
+        describe=_describe,
+        who="check_function",
+    )
+    return _report(name, len(cases), message, strict, verbose)
+
+
+def _first_problem(
+    candidate: Callable,
+    reference: Callable,
+    cases: list[dict],
+    name: str,
+    compare: Callable,
+    describe: Callable[[dict], str],
+    who: str,
+) -> str | None:
+    """Run every case through both functions; the message of the first mismatch, or None."""
     if not callable(candidate):
         raise TypeError(f"expected a function to check, got {type(candidate).__name__}")
     if not cases:
-        raise ValueError("check_function needs at least one case")
-    message = None
+        raise ValueError(f"{who} needs at least one case")
     for number, case in enumerate(cases, start=1):
         expected = reference(**case)
         try:
             got = candidate(**case)
         except NotImplementedError:
-            message = f"{name}: not written yet (it raised NotImplementedError). Fill in its body."
-            break
+            return f"{name}: not written yet (it raised NotImplementedError). Fill in its body."
         except Exception as error:  # the student's bug, reported rather than raised
-            message = (
-                f"{name} failed on case {number} of {len(cases)} ({_describe(case)}): "
+            return (
+                f"{name} failed on case {number} of {len(cases)} ({describe(case)}): "
                 f"{type(error).__name__}: {error}"
             )
-            break
-        problem = _compare(got, expected, atol, rtol)
+        problem = compare(got, expected)
         if problem:
-            message = f"{name} is wrong on case {number} of {len(cases)} ({_describe(case)}): {problem}"
-            break
+            return f"{name} is wrong on case {number} of {len(cases)} ({describe(case)}): {problem}"
+    return None
+
+
+def _report(
+    name: str, cases: int, message: str | None, strict: bool, verbose: bool
+) -> CheckResult:
+    """The result of a check: printed when ``verbose``, raised when ``strict`` and failed."""
     passed = message is None
     if passed:
-        message = f"{name}: all {len(cases)} cases match the reference. Well done!"
+        message = f"{name}: all {cases} cases match the reference. Well done!"
     result = CheckResult(
-        name, passed, len(cases), ("PASS " if passed else "NOT YET ") + message
+        name, passed, cases, ("PASS " if passed else "NOT YET ") + message
     )
     if verbose:
         print(result.message)
@@ -860,4 +894,237 @@ def check_compute_optimal(candidate: Callable, strict: bool = False) -> CheckRes
         strict=strict,
         atol=0,
         rtol=1e-6,
+    )
+
+
+# ----------------------------------------------------------- Large models in practice
+
+
+def _merge_pair_reference(symbols: list[str], pair: tuple[str, str]) -> list[str]:
+    merged, i = [], 0
+    while i < len(symbols):
+        if i < len(symbols) - 1 and (symbols[i], symbols[i + 1]) == tuple(pair):
+            merged.append(symbols[i] + symbols[i + 1])
+            i += 2
+        else:
+            merged.append(symbols[i])
+            i += 1
+    return merged
+
+
+def check_merge_pair(
+    candidate: Callable, strict: bool = False, verbose: bool = True
+) -> CheckResult:
+    """Check ``merge_pair(symbols, pair)``: one BPE merge applied to a list of symbols.
+
+    Every occurrence of the adjacent pair becomes one symbol, scanning left to right
+    without overlaps (``['a', 'a', 'a']`` with ``('a', 'a')`` gives ``['aa', 'a']``).
+    The student's function must not change its input list.
+    """
+    if not callable(candidate):
+        raise TypeError(f"expected a function to check, got {type(candidate).__name__}")
+    cases = [
+        (list("lower"), ("e", "r")),
+        (list("aaa"), ("a", "a")),
+        (list("aaaa"), ("a", "a")),
+        (["Ġ", "t", "h", "e"], ("t", "h")),
+        (["th", "e", "Ġ", "th", "e"], ("th", "e")),
+        (list("abab"), ("b", "a")),
+        (list("x"), ("x", "x")),
+        ([], ("a", "b")),
+        (list("banana"), ("a", "n")),
+        (list("banana"), ("n", "b")),
+    ]
+    name = "merge_pair"
+    message = None
+    for symbols, pair in cases:
+        expected = _merge_pair_reference(symbols, pair)
+        given = list(symbols)
+        try:
+            got = candidate(given, pair)
+        except NotImplementedError:
+            message = f"{name}: not written yet (it raised NotImplementedError). Fill in its body."
+            break
+        except Exception as error:  # the student's bug, reported rather than raised
+            message = f"{name} failed on {symbols} with pair {pair}: {type(error).__name__}: {error}"
+            break
+        if given != symbols:
+            message = f"{name} changed its input list {symbols} (to {given}); build a new list"
+            break
+        if list(got) != expected:
+            message = f"{name}({symbols}, {pair}) returned {got}, expected {expected}"
+            break
+    return _report(name, len(cases), message, strict, verbose)
+
+
+def check_top_p_filter(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check ``top_p_filter(logits, p)`` (nucleus filtering) against the course's reference.
+
+    Keep the most likely tokens until their probabilities add up to ``p`` (the
+    smallest such set, always at least one token); set the other logits to
+    ``-inf``. Cases: one row or a batch, peaked and flat distributions, ``p`` from
+    0.05 to 0.99 (at exactly 1, float rounding of the running sum would be unfair).
+    """
+    from .models.generation import top_p_filter
+
+    generator = torch.Generator().manual_seed(5)
+    cases = [
+        {"logits": scale * torch.randn(*shape, generator=generator), "p": p}
+        for shape, scale, p in itertools.product(
+            [(10,), (3, 50)], [0.5, 4.0], [0.05, 0.5, 0.9, 0.99]
+        )
+    ]
+    return check_function(
+        candidate, top_p_filter, cases, name="top_p_filter", strict=strict
+    )
+
+
+def _lora_reference(x, weight, lora_A, lora_B, alpha):
+    r = lora_A.shape[0]
+    return x @ weight.T + (alpha / r) * (x @ lora_A.T @ lora_B.T)
+
+
+def check_lora_forward(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check ``lora_forward(x, weight, lora_A, lora_B, alpha)`` against the LoRA formula.
+
+    ``y = x W^T + (alpha / r) x A^T B^T`` with ``W`` (out, in), ``A`` (r, in),
+    ``B`` (out, r); the rank ``r`` is read from ``A``. Cases with several ranks and
+    alphas, so a missing ``alpha / r`` scale shows.
+    """
+    generator = torch.Generator().manual_seed(6)
+    cases = []
+    for (n, d_in, d_out), r, alpha in itertools.product(
+        [(1, 4, 3), (5, 8, 8), (2, 16, 6)], [1, 2], [1.0, 8.0]
+    ):
+        cases.append(
+            {
+                "x": torch.randn(n, d_in, generator=generator),
+                "weight": torch.randn(d_out, d_in, generator=generator),
+                "lora_A": torch.randn(r, d_in, generator=generator),
+                "lora_B": torch.randn(d_out, r, generator=generator),
+                "alpha": alpha,
+            }
+        )
+    return check_function(
+        candidate, _lora_reference, cases, name="lora_forward", strict=strict
+    )
+
+
+# ----------------------------------------------------------------- Applications chapter
+
+
+def _same(got, expected, tolerance: float) -> str | None:
+    """None if plain Python values match (floats within ``tolerance``), else why not."""
+    if isinstance(expected, float):
+        if isinstance(got, bool) or not isinstance(got, (int, float)):
+            return f"expected a number, got {type(got).__name__} ({got!r:.60})"
+        if not abs(got - expected) <= tolerance:
+            return f"expected {expected:.4f}, got {got:.4f}"
+        return None
+    if got != expected:
+        return f"expected {expected!r:.80}, got {got!r:.80}"
+    return None
+
+
+def check_values(
+    candidate: Callable,
+    reference: Callable,
+    cases: list[dict],
+    name: str = "your function",
+    tolerance: float = 1e-6,
+    strict: bool = False,
+    verbose: bool = True,
+) -> CheckResult:
+    """Like :func:`check_function`, for functions that return plain Python values.
+
+    Floats are compared within ``tolerance``; anything else (lists, strings) with ``==``.
+
+    Example:
+        >>> shout = lambda text: text.upper() + "!"
+        >>> check_values(shout, lambda text: text.upper(), [{"text": "hi"}], verbose=False).message
+        "NOT YET your function is wrong on case 1 of 1 ({'text': 'hi'}): expected 'HI', got 'HI!'"
+    """
+    message = _first_problem(
+        candidate,
+        reference,
+        cases,
+        name,
+        compare=lambda got, expected: _same(got, expected, tolerance),
+        describe=lambda case: f"{case!r:.100}",
+        who="check_values",
+    )
+    return _report(name, len(cases), message, strict, verbose)
+
+
+def _ranking_cases() -> list[dict]:
+    """Ranked lists and relevant sets, including hits at rank 1, misses, and k > |relevant|."""
+    rng = torch.Generator().manual_seed(5)
+    cases = [
+        {"ranked": [3, 1, 2], "relevant": {3}, "k": 1},
+        {"ranked": [3, 1, 2], "relevant": {2}, "k": 2},
+        {"ranked": [0, 1, 2, 3, 4], "relevant": {1, 4, 9}, "k": 5},
+        {"ranked": [5, 6, 7, 8], "relevant": {5, 6, 7, 8}, "k": 3},
+    ]
+    for k in (1, 3, 10):
+        for _ in range(4):
+            ranked = torch.randperm(30, generator=rng)[:12].tolist()
+            count = int(torch.randint(1, 8, (1,), generator=rng))
+            relevant = set(torch.randperm(30, generator=rng)[:count].tolist())
+            cases.append({"ranked": ranked, "relevant": relevant, "k": k})
+    return cases
+
+
+def _recall(ranked, relevant, k):
+    return sum(item in relevant for item in ranked[:k]) / len(relevant)
+
+
+def _ndcg(ranked, relevant, k):
+    import math
+
+    dcg = sum(
+        1 / math.log2(rank + 2)
+        for rank, item in enumerate(ranked[:k])
+        if item in relevant
+    )
+    ideal = sum(1 / math.log2(rank + 2) for rank in range(min(k, len(relevant))))
+    return dcg / ideal
+
+
+def check_recall_at_k(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check ``recall_at_k(ranked, relevant, k)``: the share of ``relevant`` in ``ranked[:k]``.
+
+    ``ranked`` is a list of item ids, best first; ``relevant`` a set of ids. 16 cases,
+    including a relevant set larger than ``k`` (recall then cannot reach 1).
+    """
+    return check_values(
+        candidate, _recall, _ranking_cases(), name="recall_at_k", strict=strict
+    )
+
+
+def check_ndcg_at_k(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check ``ndcg_at_k(ranked, relevant, k)`` (binary relevance, log2 discount).
+
+    A hit at rank r (1-based) is worth 1 / log2(r + 1); the ideal list has
+    min(k, |relevant|) hits first. 16 cases; the classic slips (discounting rank 1,
+    normalising by |relevant| hits even when k is smaller) are caught.
+    """
+    return check_values(
+        candidate, _ndcg, _ranking_cases(), name="ndcg_at_k", strict=strict
+    )
+
+
+def _char_ngrams(text, n):
+    return [text[i : i + n] for i in range(len(text) - n + 1)]
+
+
+def check_char_ngrams(candidate: Callable, strict: bool = False) -> CheckResult:
+    """Check ``char_ngrams(text, n)``: every run of ``n`` consecutive characters, in order.
+
+    Cases in Chinese and English, with repeated n-grams (kept: they are counted),
+    ``n`` equal to the length, and texts shorter than ``n`` (no n-grams).
+    """
+    texts = ["质量很好", "很好很好", "不好", "房间干净，服务一般。", "good", "a"]
+    cases = [{"text": t, "n": n} for t in texts for n in (1, 2, 3)]
+    return check_values(
+        candidate, _char_ngrams, cases, name="char_ngrams", strict=strict
     )

@@ -108,6 +108,18 @@ REQUIRED_MISTAKES = {
     "01_history/04_scaling_laws": [
         "Common mistake: more parameters always make a better model",  # row 14
     ],
+    "08_llm/01_tokens": ["Common mistake: counting words or characters as tokens"],
+    "08_llm/03_lora": [
+        "Common mistake: a base model that is not frozen",
+        "Common mistake: forgetting the alpha/r scaling",
+        "Common mistake: evaluating in training mode",
+    ],
+    "07_applications/01_search_and_faq_assistant": [
+        "Common mistake: trusting an answer that cites nothing"
+    ],
+    "07_applications/02_chinese_text": [
+        "Common mistake: an English-only model on Chinese text"
+    ],
 }
 CHAPTER_NOTEBOOKS = [p for p in NOTEBOOKS if p.parent.name != "00_start"]
 

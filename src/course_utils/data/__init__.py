@@ -15,6 +15,21 @@ Example:
 
 from .augment import RandomShift
 from .bible import bible_corpus, load_bible_chapters
+from .book_corpus import (
+    BOOK_QUESTIONS,
+    CHINESE_QUESTIONS,
+    Passage,
+    Question,
+    load_book_corpus,
+)
+from .bpe import BPETokenizer, train_bpe
+from .corpora import (
+    KJV_LICENCE,
+    kjv_books,
+    load_kjv,
+    load_kjv_verses,
+    parallel_genesis,
+)
 from .dates import (
     DATE_FORMATS,
     DatePairs,
@@ -28,7 +43,9 @@ from .images import PHOTOS, load_photo
 from .language import lm_batches, lm_windows, names_corpus
 from .milestones import CORPORA, MILESTONES, MODELS, find_model
 from .mnist import ImageSplit, load_digits, load_mnist
+from .movielens import InteractionSplit, MovieLens, load_movielens, temporal_split
 from .names import load_first_names, load_name_genders
+from .reviews import Reviews, load_chinese_reviews
 from .sequences import (
     load_co2,
     load_names,
@@ -78,9 +95,32 @@ __all__ = [
     "MODELS",
     "CORPORA",
     "find_model",
+    # text corpora and byte-pair encoding (large models in practice)
+    "KJV_LICENCE",
+    "kjv_books",
+    "load_kjv",
+    "load_kjv_verses",
+    "parallel_genesis",
+    "BPETokenizer",
+    "train_bpe",
 ]
 
 
 def __getattr__(name: str):
     """``PaddedCharVocab`` and ``CharTokenizer`` (before 0.2) still work, with a warning."""
     return deprecated_name(name, __name__)
+
+
+__all__ += [
+    "Passage",
+    "Question",
+    "BOOK_QUESTIONS",
+    "CHINESE_QUESTIONS",
+    "load_book_corpus",
+    "Reviews",
+    "load_chinese_reviews",
+    "MovieLens",
+    "InteractionSplit",
+    "load_movielens",
+    "temporal_split",
+]

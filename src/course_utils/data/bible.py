@@ -20,7 +20,7 @@ import sqlite3
 from pathlib import Path
 
 from .._validation import require_number
-from .vocab import CharTokenizer
+from .vocab import CharVocab
 
 __all__ = ["load_bible_chapters", "bible_corpus"]
 
@@ -77,4 +77,4 @@ def bible_corpus(seed: int = 0, test_fraction: float = 0.1):
     cut = round(len(chapters) * fraction)
     train_text = "\n\n".join(chapters[cut:]) + "\n"
     test_text = "\n\n".join(chapters[:cut]) + "\n"
-    return CharTokenizer(train_text + test_text), train_text, test_text
+    return CharVocab(train_text + test_text), train_text, test_text

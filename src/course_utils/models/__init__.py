@@ -10,9 +10,26 @@ Example:
 from .attention_maps import AttentionMaps, DateTranslatorSource, GPTSource, MiniLMSource
 from .char_rnn import CharRNN
 from .classifier import TransformerClassifier
+from .generation import (
+    apply_repetition_penalty,
+    apply_temperature,
+    next_token_probabilities,
+    sample_next_token,
+    top_k_filter,
+    top_p_filter,
+)
+from .generation import generate as generate_tokens
 from .gpt import KVCache, TinyGPT, generate
 from .lenet import LeNet
+from .llama import Llama, LlamaKVCache, LlamaSettings
+from .multilingual import embed_multilingual, load_multilingual_encoder
 from .pretrained import embed_sentences, load_minilm, minilm_attention
+from .recommenders import (
+    MatrixFactorization,
+    NextItemTransformer,
+    Popularity,
+    TwoTower,
+)
 from .seq2seq import DateTranslator
 from .smollm import load_smollm
 
@@ -32,9 +49,27 @@ __all__ = [
     "embed_sentences",
     "minilm_attention",
     "load_smollm",
+    "load_multilingual_encoder",
+    "embed_multilingual",
     # attention maps of each model, for figures and the attention explorer
     "AttentionMaps",
     "DateTranslatorSource",
     "GPTSource",
     "MiniLMSource",
+    # large models in practice
+    "Llama",
+    "LlamaSettings",
+    "LlamaKVCache",
+    "generate_tokens",
+    "apply_temperature",
+    "top_k_filter",
+    "top_p_filter",
+    "apply_repetition_penalty",
+    "next_token_probabilities",
+    "sample_next_token",
+    # recommenders (applications chapter)
+    "Popularity",
+    "MatrixFactorization",
+    "TwoTower",
+    "NextItemTransformer",
 ]

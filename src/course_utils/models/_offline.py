@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from types import ModuleType
 
 from .._validation import require_package
@@ -30,3 +31,20 @@ def import_transformers(purpose: str) -> ModuleType:
     transformers.logging.set_verbosity_error()
     transformers.logging.disable_progress_bar()
     return transformers
+
+
+def import_peft(purpose: str) -> ModuleType:
+    """``peft``, imported after :func:`import_transformers` so that it is quiet too.
+
+    Example:
+        >>> import_peft("A test").__name__
+        'peft'
+    """
+    import_transformers(purpose)
+    # peft 0.21 asks transformers 5.23 a deprecated question on every get_peft_model
+    warnings.filterwarnings(
+        "ignore",
+        message=".*is_gradient_checkpointing.* is deprecated",
+        category=FutureWarning,
+    )
+    return require_package("peft", "peft", purpose)

@@ -19,6 +19,7 @@ Example:
 from . import functional, init
 from ._moved import moved_name
 from .attention import MultiheadAttention
+from .lora import LoRALinear, apply_lora, count_parameters, merge_lora, unmerge_lora
 from .mlp import MLP
 from .normalization import BatchNorm1d, LayerNorm, RMSNorm
 from .rnn import UnrolledGRU, UnrolledLSTM, UnrolledRNN
@@ -37,6 +38,12 @@ __all__ = [
     "BatchNorm1d",
     "LayerNorm",
     "RMSNorm",
+    # large models in practice
+    "LoRALinear",
+    "apply_lora",
+    "merge_lora",
+    "unmerge_lora",
+    "count_parameters",
 ]
 
 

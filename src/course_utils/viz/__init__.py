@@ -109,4 +109,38 @@ __all__ = [
     "scale_summary_html",
 ]
 
+# Large models in practice.
+from .next_token import (  # noqa: E402
+    TokenRow,
+    next_token_html,
+    next_token_rows,
+    plot_temperatures,
+    token_label,
+)
+
+__all__ += [
+    "TokenRow",
+    "next_token_html",
+    "next_token_rows",
+    "plot_temperatures",
+    "token_label",
+]
+
+# Applications chapter.
+from .recommendation import (  # noqa: E402
+    main_genres,
+    plot_embedding_map,
+    project_2d,
+    recommendation_table_html,
+)
+from .style import use_cjk_font  # noqa: E402
+
+__all__ += [
+    "use_cjk_font",
+    "main_genres",
+    "plot_embedding_map",
+    "project_2d",
+    "recommendation_table_html",
+]
+
 use_course_style()  # the book's palette, and Chinese characters in figures

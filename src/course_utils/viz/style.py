@@ -30,7 +30,14 @@ import matplotlib
 from cycler import cycler
 from matplotlib import font_manager
 
-__all__ = ["COLORS", "PALETTE", "CJK_FONT", "cjk_font_path", "use_course_style"]
+__all__ = [
+    "COLORS",
+    "PALETTE",
+    "CJK_FONT",
+    "cjk_font_path",
+    "use_cjk_font",
+    "use_course_style",
+]
 
 #: The Okabe–Ito colours by name.
 COLORS = {
@@ -83,10 +90,33 @@ def use_course_style() -> None:
     (and matplotlib warns); everything else works.
     """
     matplotlib.rcParams["axes.prop_cycle"] = cycler(color=PALETTE)
+    if cjk_font_path() is not None:
+        use_cjk_font()
+
+
+def use_cjk_font() -> str:
+    """Let figures draw Chinese (again); return the CJK font's family name.
+
+    ``import course_utils.viz`` already does this; call it again after
+    ``plt.style.use`` or ``matplotlib.rcdefaults()``, which reset the font list.
+    The Latin font stays first, so only the characters it lacks are drawn with
+    Noto (matplotlib >= 3.6 falls back glyph by glyph). Nothing is written to
+    matplotlib's configuration files.
+
+    Example:
+        >>> use_cjk_font()
+        'Noto Sans CJK SC'
+        >>> matplotlib.rcParams["font.family"]
+        ['DejaVu Sans', 'Noto Sans CJK SC']
+    """
     path = cjk_font_path()
     if path is None:
-        return
+        raise ImportError(
+            "Chinese text in figures needs the package 'mplfonts' (for its Noto Sans CJK "
+            "font file), which is not installed: run `pip install mplfonts`"
+        )
     if CJK_FONT not in {font.name for font in font_manager.fontManager.ttflist}:
         font_manager.fontManager.addfont(str(path))
     default = matplotlib.rcParamsDefault["font.sans-serif"][0]  # DejaVu Sans
     matplotlib.rcParams["font.family"] = [default, CJK_FONT]
+    return CJK_FONT

@@ -1,10 +1,9 @@
 """Activation explorer: one neuron a = f(w x + b), its shape and its slope, for any activation.
 
-Works with ipywidgets 7.7 (Colab) and 8. One small matplotlib figure is made once
-and reused: a control change only moves the lines and re-encodes the PNG
-only the three curves are drawn again on a saved
-background (blitting), and the PNG is encoded with light compression: a few
-milliseconds on a laptop CPU.
+Works with ipywidgets 7.7 (Colab) and 8. One small matplotlib figure is drawn in
+full once; a control change only draws the three curves again on its stored
+pixels (a :class:`~course_utils.viz.encode.BlitFigure`) and encodes the PNG: a
+few milliseconds on a laptop CPU.
 
 Example:
     >>> explorer = ActivationExplorer()
@@ -16,17 +15,14 @@ Example:
 
 from __future__ import annotations
 
-import io
-
 import ipywidgets as widgets
-import numpy as np
 import torch
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from PIL import Image
+from matplotlib.colors import to_hex
 
 from ..nn.functional.activation import ACTIVATIONS
 from ..viz.activations import ACTIVATION_PARAMETER, neuron_curves
+from ..viz.encode import BlitFigure
+from .base import Explorer
 
 __all__ = ["ActivationExplorer"]
 
@@ -35,7 +31,7 @@ NONE = "(none)"
 PARAMETER_LABELS = {"leaky_relu": "slope α", "elu": "alpha α", "softplus": "beta β"}
 
 
-class ActivationExplorer:
+class ActivationExplorer(Explorer):
     """Explore activation functions on a single neuron. Display it by putting it last in a cell.
 
     Args:
@@ -70,36 +66,6 @@ class ActivationExplorer:
         self.show_slope = widgets.Checkbox(value=True, description="show slope da/dx")
         self.info = widgets.HTML()
         self.view = widgets.Image(format="png")
-
-        # One figure, drawn in full once. A redraw restores the saved background (axes,
-        # ticks, labels) and draws only the three lines on it ("blitting").
-        self.figure = Figure(figsize=(5.2, 3.3), dpi=80)
-        self.canvas = FigureCanvasAgg(self.figure)
-        ax = self.ax = self.figure.add_subplot()
-        ax.axhline(0, color="0.8", lw=0.8)
-        ax.axvline(0, color="0.8", lw=0.8)
-        ax.set_xlim(float(self.x[0]), float(self.x[-1]))
-        ax.set_ylim(-2.0, 4.0)
-        ax.set_xlabel("input x")
-        ax.set_ylabel("output")
-        ax.set_title("one neuron: a = f(w x + b)", fontsize=10)
-        self.figure.tight_layout()
-        self.canvas.draw()
-        self.background = self.canvas.copy_from_bbox(self.figure.bbox)
-        (self.value_line,) = ax.plot([], [], lw=2.2, color="C0", animated=True)
-        (self.slope_line,) = ax.plot([], [], "--", lw=1.6, color="C1", animated=True)
-        (self.compare_line,) = ax.plot([], [], lw=1.5, color="0.45", animated=True)
-
-        for control in (
-            self.activation,
-            self.compare,
-            self.weight,
-            self.bias,
-            self.parameter,
-            self.show_slope,
-        ):
-            control.observe(lambda change: self.redraw(), names="value")
-
         self.widget = widgets.HBox(
             [
                 widgets.VBox(
@@ -116,20 +82,42 @@ class ActivationExplorer:
                 self.view,
             ]
         )
+        self._make_figure()
+        self.on_change(
+            self.activation,
+            self.compare,
+            self.weight,
+            self.bias,
+            self.parameter,
+            self.show_slope,
+        )
         self.redraw()
 
-    @classmethod
-    def demo(cls) -> ActivationExplorer:
-        """A ready explorer (nothing to train or load)."""
-        return cls()
+    def _make_figure(self) -> None:
+        """Axes, ticks and labels drawn once; the three lines are redrawn on them."""
+        self.plot = BlitFigure(figsize=(5.2, 3.3), dpi=80)
+        self.figure = self.plot.figure
+        ax = self.ax = self.figure.add_subplot()
+        ax.axhline(0, color="0.8", lw=0.8)
+        ax.axvline(0, color="0.8", lw=0.8)
+        ax.set_xlim(float(self.x[0]), float(self.x[-1]))
+        ax.set_ylim(-2.0, 4.0)
+        ax.set_xlabel("input x")
+        ax.set_ylabel("output")
+        ax.set_title("one neuron: a = f(w x + b)", fontsize=10)
+        self.figure.tight_layout()
+        self.plot.store_background()
+        (self.value_line,) = ax.plot([], [], lw=2.2, color="C0", animated=True)
+        (self.slope_line,) = ax.plot([], [], "--", lw=1.6, color="C1", animated=True)
+        (self.compare_line,) = ax.plot([], [], lw=1.5, color="0.45", animated=True)
 
     # --- state -------------------------------------------------------------------------------
     def _parameter(self, name: str) -> float | None:
         return self.parameter.value if name in ACTIVATION_PARAMETER else None
 
-    def curves(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """(a, da/dx) of the selected neuron over ``self.x``."""
-        name = self.activation.value
+    def curves(self, name: str | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """(a, da/dx) of the neuron over ``self.x``, with the selected activation by default."""
+        name = name or self.activation.value
         return neuron_curves(
             name, self.x, self.weight.value, self.bias.value, self._parameter(name)
         )
@@ -137,57 +125,40 @@ class ActivationExplorer:
     # --- drawing -----------------------------------------------------------------------------
     def redraw(self) -> None:
         """Move the lines, update the text and re-encode the picture."""
-        name = self.activation.value
+        name, other = self.activation.value, self.compare.value
         self.parameter.disabled = name not in ACTIVATION_PARAMETER
         self.parameter.description = PARAMETER_LABELS.get(name, "parameter")
         value, slope = self.curves()
         self.value_line.set_data(self.x, value)
         self.slope_line.set_data(self.x, slope)
         self.slope_line.set_visible(self.show_slope.value)
-        other = self.compare.value
-        if other == NONE:
-            self.compare_line.set_visible(False)
-        else:
-            compared, _ = neuron_curves(
-                other,
-                self.x,
-                self.weight.value,
-                self.bias.value,
-                self._parameter(other),
-            )
-            self.compare_line.set_data(self.x, compared)
-            self.compare_line.set_visible(True)
-        self.canvas.restore_region(self.background)
-        for line in (self.value_line, self.slope_line, self.compare_line):
-            if line.get_visible():
-                self.ax.draw_artist(line)
-        rgba = np.asarray(self.canvas.buffer_rgba())
-        buffer = io.BytesIO()
-        Image.fromarray(rgba[..., :3]).save(buffer, format="PNG", compress_level=1)
-        self.view.value = buffer.getvalue()
-
-        steepest = int(slope.abs().argmax())
-        legend = (
-            f"<span style='color:#1f77b4'>&#9473;</span> a = {name}(w x + b)<br>"
-            + (
-                "<span style='color:#ff7f0e'>&#9476;</span> slope da/dx<br>"
-                if self.show_slope.value
-                else ""
-            )
-            + (
-                f"<span style='color:#737373'>&#9473;</span> {other}(w x + b)<br>"
-                if other != NONE
-                else ""
-            )
+        self.compare_line.set_visible(other != NONE)
+        if other != NONE:
+            self.compare_line.set_data(self.x, self.curves(other)[0])
+        self.view.value = self.plot.frame(
+            [self.value_line, self.slope_line, self.compare_line]
         )
-        self.info.value = legend + (
+        self.info.value = self._legend(name, other) + self._summary(value, slope)
+
+    def _legend(self, name: str, other: str) -> str:
+        """One line per curve, in the curve's own colour (whatever the colour cycle)."""
+
+        def key(line, symbol: str, text: str) -> str:
+            colour = to_hex(line.get_color())
+            return f"<span style='color:{colour}'>{symbol}</span> {text}<br>"
+
+        legend = key(self.value_line, "&#9473;", f"a = {name}(w x + b)")
+        if self.show_slope.value:
+            legend += key(self.slope_line, "&#9476;", "slope da/dx")
+        if other != NONE:
+            legend += key(self.compare_line, "&#9473;", f"{other}(w x + b)")
+        return legend
+
+    def _summary(self, value: torch.Tensor, slope: torch.Tensor) -> str:
+        steepest = int(slope.abs().argmax())
+        return (
             f"w = {self.weight.value:.1f}, b = {self.bias.value:.1f}<br>"
             f"output from <b>{float(value.min()):.2f}</b> to <b>{float(value.max()):.2f}</b> "
             f"on this range<br>steepest slope <b>{float(slope[steepest]):.2f}</b> "
             f"at x = {float(self.x[steepest]):.2f}"
         )
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)

@@ -9,12 +9,10 @@ only when the model or the text changes; every other control redraws from the
 stored maps in a few milliseconds.
 
 Example:
-    >>> import torch
-    >>> from course_utils.models import GPTSource
-    >>> from course_utils.data import CharTokenizer
-    >>> from course_utils.models import TinyGPT
-    >>> tok = CharTokenizer("abc\\n")
-    >>> gpt = GPTSource(TinyGPT(len(tok), 16, 16, 2, 2), tok, ["abc cab"])
+    >>> from course_utils.data import CharVocab
+    >>> from course_utils.models import GPTSource, TinyGPT
+    >>> vocab = CharVocab("abc\\n")
+    >>> gpt = GPTSource(TinyGPT(len(vocab), 16, 16, 2, 2), vocab, ["abc cab"])
     >>> explorer = AttentionExplorer({"gpt": gpt})
     >>> explorer.maps.weights.shape
     torch.Size([2, 2, 7, 7])
@@ -27,7 +25,8 @@ import html
 import ipywidgets as widgets
 
 from ..viz.attention import attention_table_html, attention_text_html, tile_attention
-from ..viz.images import png_bytes
+from ..viz.encode import png_bytes
+from .base import Explorer
 
 __all__ = ["AttentionExplorer"]
 
@@ -35,7 +34,7 @@ VIEWS = ("sentence", "heatmap", "grid")
 MEAN = "mean of heads"
 
 
-class AttentionExplorer:
+class AttentionExplorer(Explorer):
     """Browse attention maps of several models. Display it by putting it last in a cell.
 
     Args:
@@ -43,18 +42,8 @@ class AttentionExplorer:
     """
 
     def __init__(self, sources: dict) -> None:
-        if not sources:
-            raise ValueError("AttentionExplorer needs at least one attention source")
-        for name, source in sources.items():
-            if not getattr(source, "examples", None) or not callable(
-                getattr(source, "attention", None)
-            ):
-                raise TypeError(
-                    f"source {name!r} must have a non-empty 'examples' list and an "
-                    f"'attention(text)' method, got {type(source).__name__}"
-                )
+        _check_sources(sources)
         self.sources = dict(sources)
-        self._busy = False
         first = next(iter(self.sources.values()))
 
         self.model = widgets.Dropdown(options=list(self.sources), description="model")
@@ -70,13 +59,6 @@ class AttentionExplorer:
         self.html_view = widgets.HTML()
         self.grid_view = widgets.Image(format="png")
         self.grid_box = widgets.VBox([self.grid_view])
-
-        self.model.observe(self._on_model, names="value")
-        self.example.observe(self._on_example, names="value")
-        self.text.observe(self._on_text, names="value")
-        for control in (self.layer, self.head, self.token, self.view):
-            control.observe(self._on_control, names="value")
-
         self.widget = widgets.VBox(
             [
                 widgets.HBox([self.model, self.example]),
@@ -88,6 +70,11 @@ class AttentionExplorer:
                 self.grid_box,
             ]
         )
+        # The model runs only when the model or the text changes.
+        self.on_change(self.model, call=self._model_chosen)
+        self.on_change(self.example, call=self._example_chosen)
+        self.on_change(self.text, call=self._compute)
+        self.on_change(self.layer, self.head, self.token, self.view)
         self._compute()
 
     @classmethod
@@ -100,6 +87,7 @@ class AttentionExplorer:
     # --- state ------------------------------------------------------------------
     @property
     def source(self):
+        """The attention source of the selected model."""
         return self.sources[self.model.value]
 
     def current(self):
@@ -111,8 +99,8 @@ class AttentionExplorer:
     def _compute(self) -> None:
         """Run the model on the text, then reset the layer, head and token choices."""
         self.maps = self.source.attention(self.text.value)
-        self._busy = True
-        try:
+        self.caption.value = f"<i>{html.escape(self.maps.caption)}</i>"
+        with self.updating():  # three dropdowns change: one redraw
             layer, head = self.layer.value, self.head.value
             self.layer.options = list(range(self.maps.layers))
             self.layer.value = layer if layer in self.layer.options else 0
@@ -125,10 +113,6 @@ class AttentionExplorer:
                 (f"{i}: {q}", i) for i, q in enumerate(self.maps.queries)
             ]
             self.token.value = len(self.maps.queries) - 1
-        finally:
-            self._busy = False
-        self.caption.value = f"<i>{html.escape(self.maps.caption)}</i>"
-        self.redraw()
 
     def redraw(self) -> None:
         """Draw the selected view from the stored maps (the model does not run)."""
@@ -156,35 +140,30 @@ class AttentionExplorer:
             )
 
     # --- callbacks --------------------------------------------------------------
-    def _on_model(self, change=None) -> None:
-        self._busy = True
-        try:
-            self.example.options = self.source.examples
-            self.example.value = self.source.examples[0]
-            self.text.value = self.source.examples[0]
-        finally:
-            self._busy = False
+    def _model_chosen(self) -> None:
+        examples = self.source.examples
+        with self.updating(redraw=False):
+            self.example.options = examples
+            self.example.value = examples[0]
+            self.text.value = examples[0]
         self._compute()
 
-    def _on_example(self, change) -> None:
-        if self._busy or change["new"] is None:
+    def _example_chosen(self) -> None:
+        if self.example.value is None:
             return
-        self._busy = True
-        try:
-            self.text.value = change["new"]
-        finally:
-            self._busy = False
+        with self.updating(redraw=False):
+            self.text.value = self.example.value
         self._compute()
 
-    def _on_text(self, change) -> None:
-        if not self._busy:
-            self._compute()
 
-    def _on_control(self, change) -> None:
-        if not self._busy:
-            self.redraw()
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
+def _check_sources(sources: dict) -> None:
+    if not sources:
+        raise ValueError("AttentionExplorer needs at least one attention source")
+    for name, source in sources.items():
+        if not getattr(source, "examples", None) or not callable(
+            getattr(source, "attention", None)
+        ):
+            raise TypeError(
+                f"source {name!r} must have a non-empty 'examples' list and an "
+                f"'attention(text)' method, got {type(source).__name__}"
+            )

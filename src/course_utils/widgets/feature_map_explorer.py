@@ -15,13 +15,14 @@ import torch
 from torch import nn
 
 from .._validation import require_dims
+from ..viz.encode import png_bytes
 from ..viz.features import feature_maps, tile_channels
-from ..viz.images import png_bytes
+from .base import Explorer, titled
 
 __all__ = ["FeatureMapExplorer"]
 
 
-class FeatureMapExplorer:
+class FeatureMapExplorer(Explorer):
     """Browse the feature maps of a model with a ``features`` block (such as LeNet).
 
     Args:
@@ -56,27 +57,23 @@ class FeatureMapExplorer:
         self.input_view = widgets.Image(format="png")
         self.channel_view = widgets.Image(format="png")
         self.grid_view = widgets.Image(format="png")
-
-        self.index.observe(self._on_image, names="value")
-        self.layer.observe(self._on_layer, names="value")
-        self.channel.observe(lambda change: self._draw_channel(), names="value")
-
-        def column(title, *children):
-            return widgets.VBox([widgets.HTML(f"<b>{title}</b>"), *children])
-
         self.widget = widgets.VBox(
             [
                 widgets.HBox([self.index, self.layer, self.channel]),
                 widgets.HBox(
                     [
-                        column("input", self.input_view, self.caption),
-                        column("selected channel", self.channel_view),
-                        column("all channels of the layer", self.grid_view),
+                        titled("input", self.input_view, self.caption),
+                        titled("selected channel", self.channel_view),
+                        titled("all channels of the layer", self.grid_view),
                     ]
                 ),
             ]
         )
-        self._on_image()
+        # Each control redraws what depends on it: a new image runs the model again.
+        self.on_change(self.index)
+        self.on_change(self.layer, call=self._draw_layer)
+        self.on_change(self.channel, call=self._draw_channel)
+        self.redraw()
 
     @classmethod
     def demo(cls, seed: int = 0) -> FeatureMapExplorer:
@@ -97,7 +94,9 @@ class FeatureMapExplorer:
         """(H', W') feature map of the selected image, layer and channel."""
         return self._maps[self.layer.value][self.channel.value]
 
-    def _on_image(self, change=None) -> None:
+    # --- drawing -----------------------------------------------------------------------------
+    def redraw(self) -> None:
+        """Run the model on the selected image, then draw the input, the layer and the channel."""
         i = self.index.value
         self._maps = feature_maps(self.model, self.images[i])
         self.input_view.value = png_bytes(self.images[i], scale=4)
@@ -107,11 +106,12 @@ class FeatureMapExplorer:
             f"true <b>{self.classes[int(self.labels[i])]}</b>, predicted "
             f"<b>{self.classes[predicted]}</b> ({float(probabilities[predicted]):.0%})"
         )
-        self._on_layer()
+        self._draw_layer()
 
-    def _on_layer(self, change=None) -> None:
+    def _draw_layer(self) -> None:
         maps = self._maps[self.layer.value]
-        self.channel.max = maps.shape[0] - 1  # also clamps the value if it was larger
+        with self.updating(redraw=False):
+            self.channel.max = maps.shape[0] - 1  # also clamps the value if larger
         self.grid_view.value = png_bytes(
             tile_channels(maps), scale=max(1, 56 // maps.shape[-1]), cmap="viridis"
         )
@@ -123,8 +123,3 @@ class FeatureMapExplorer:
         self.channel_view.value = png_bytes(
             feature_map, mode="rescale", scale=scale, cmap="viridis"
         )
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)

@@ -21,6 +21,7 @@ import torch
 
 from ..inspection import gradient_norms_through_time
 from ..nn.functional.recurrent import NONLINEARITIES
+from .base import Explorer
 
 __all__ = ["GradientFlowExplorer", "svg_log_plot"]
 
@@ -88,7 +89,7 @@ def svg_log_plot(
     return "".join(parts)
 
 
-class GradientFlowExplorer:
+class GradientFlowExplorer(Explorer):
     """Interactive plot of gradient norm against distance in time for a random RNN.
 
     Args:
@@ -118,8 +119,6 @@ class GradientFlowExplorer:
         )
         self.info = widgets.HTML()
         self.view = widgets.HTML()
-        for control in (self.radius, self.nonlinearity, self.length):
-            control.observe(lambda change: self.redraw(), names="value")
         self.widget = widgets.VBox(
             [
                 widgets.HBox([self.radius, self.nonlinearity, self.length]),
@@ -127,13 +126,8 @@ class GradientFlowExplorer:
                 self.info,
             ]
         )
-
+        self.on_change(self.radius, self.nonlinearity, self.length)
         self.redraw()
-
-    @classmethod
-    def demo(cls) -> GradientFlowExplorer:
-        """A ready explorer (nothing to train), for tests and benchmarks."""
-        return cls(hidden_size=32, max_length=200, seed=0)
 
     def norms(self) -> torch.Tensor:
         """Gradient norms for the current settings; entry k is k steps back."""
@@ -156,8 +150,3 @@ class GradientFlowExplorer:
             f"after <b>{len(norms) - 1}</b> steps back the gradient norm is "
             f"<b>{last:.2e}</b>: it {trend}"
         )
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)

@@ -19,23 +19,28 @@ import html
 
 import ipywidgets as widgets
 import matplotlib
+import numpy as np
 import torch
 
 from ..data.vocab import CharVocab
 from ..models.char_rnn import CharRNN
-from ..viz.images import png_bytes
+from ..viz.encode import encode_pixels, to_pixels
 from ..viz.recurrent import character_responses
+from .base import Explorer, titled
 
 __all__ = ["HiddenStateExplorer"]
 
 
+HEAT_CMAP = "coolwarm"  # red positive, blue negative
+
+
 def _colour(value: float) -> str:
     """A CSS background colour for an activation in [-1, 1] (coolwarm colormap)."""
-    red, green, blue, _ = matplotlib.colormaps["coolwarm"]((value + 1) / 2)
+    red, green, blue, _ = matplotlib.colormaps[HEAT_CMAP]((value + 1) / 2)
     return f"rgb({red * 255:.0f},{green * 255:.0f},{blue * 255:.0f})"
 
 
-class HiddenStateExplorer:
+class HiddenStateExplorer(Explorer):
     """Browse the hidden units of a trained :class:`~course_utils.models.CharRNN`.
 
     Args:
@@ -70,27 +75,22 @@ class HiddenStateExplorer:
         self.text_view = widgets.HTML()
         self.heat_view = widgets.Image(format="png")
         self.response_view = widgets.HTML()
-        self.word.observe(lambda change: self.redraw(), names="value")
-        self.unit.observe(lambda change: self.redraw(), names="value")
-
-        def column(title, *children):
-            return widgets.VBox([widgets.HTML(f"<b>{title}</b>"), *children])
-
         self.widget = widgets.VBox(
             [
                 widgets.HBox([self.word, self.unit]),
                 widgets.HBox(
                     [
-                        column(
+                        titled(
                             "the unit on this word", self.text_view, self.response_view
                         ),
-                        column(
+                        titled(
                             "all units (rows) over the word (columns)", self.heat_view
                         ),
                     ]
                 ),
             ]
         )
+        self.on_change(self.word, self.unit)
         self.redraw()
 
     @classmethod
@@ -106,23 +106,16 @@ class HiddenStateExplorer:
         return self._states[self.words.index(self.word.value)]
 
     def redraw(self) -> None:
+        """Colour the word by the unit, draw every unit's heat map, list the unit's favourites."""
         word, unit = self.word.value, int(self.unit.value)
         states = self.current_states()
-        spans = "".join(
-            f'<span style="background:{_colour(float(v))};padding:2px 4px;'
-            f'font-family:monospace;font-size:20px">{html.escape(ch)}</span>'
-            for ch, v in zip(word, states[:, unit].tolist())
-        )
-        values = " ".join(f"{v:+.2f}" for v in states[:, unit].tolist())
-        self.text_view.value = f"<div>{spans}</div><div><small>{values}</small></div>"
-        heat = matplotlib.colormaps["coolwarm"](
-            ((states.T.clamp(-1, 1) + 1) / 2).numpy()
-        )
-        heat = torch.from_numpy(heat[..., :3]).float()  # (H, L, 3) colours
-        marker = torch.ones(heat.shape[0], 1, 3)  # a column that points at the unit
-        marker[unit] = 0.0
-        picture = torch.cat([marker, heat], dim=1).permute(2, 0, 1)  # (3, H, L + 1)
-        self.heat_view.value = png_bytes(picture, scale=10)
+        self.text_view.value = _coloured_word(word, states[:, unit].tolist())
+        # Every unit (rows) over the word (columns), a marker column pointing at the unit.
+        colours = to_pixels((states.T.clamp(-1, 1) + 1) / 2, cmap=HEAT_CMAP)
+        marker = np.full((len(colours), 1, 3), 255, dtype=np.uint8)  # white...
+        marker[unit] = 0  # ...but black beside the selected unit
+        pixels = np.concatenate([marker, colours], axis=1)
+        self.heat_view.value = encode_pixels(pixels, "png", scale=10)
         response = self.responses[unit]
         order = response.argsort(descending=True).tolist()
         chars = self.vocab.itos
@@ -138,7 +131,13 @@ class HiddenStateExplorer:
             f"weakest after: {listing(order[-5:][::-1])}"
         )
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
 
-        display(self.widget)
+def _coloured_word(word: str, values: list[float]) -> str:
+    """The word with every character on the colour of its activation, values below."""
+    spans = "".join(
+        f'<span style="background:{_colour(v)};padding:2px 4px;'
+        f'font-family:monospace;font-size:20px">{html.escape(ch)}</span>'
+        for ch, v in zip(word, values)
+    )
+    numbers = " ".join(f"{v:+.2f}" for v in values)
+    return f"<div>{spans}</div><div><small>{numbers}</small></div>"

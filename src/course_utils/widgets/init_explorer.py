@@ -21,14 +21,12 @@ Example:
 
 from __future__ import annotations
 
-import io
-
 import ipywidgets as widgets
 import numpy as np
 import torch
-from PIL import Image
 
 from .._validation import require_int
+from ..viz.encode import encode_pixels
 from ..viz.initialization import (
     INIT_ACTIVATIONS,
     INITIALIZATIONS,
@@ -37,14 +35,9 @@ from ..viz.initialization import (
     deep_mlp_statistics,
     histogram_image,
 )
+from .base import Explorer
 
 __all__ = ["InitExplorer"]
-
-
-def _png(pixels: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="PNG", compress_level=1)
-    return buffer.getvalue()
 
 
 def _trend(stds: list[float], first: int, last: int) -> str:
@@ -59,7 +52,7 @@ def _trend(stds: list[float], first: int, last: int) -> str:
     return "<b style='color:#1e8449'>stable</b>"
 
 
-class InitExplorer:
+class InitExplorer(Explorer):
     """Explore initialization and normalization in a deep MLP. Display it by putting it last in a cell.
 
     Args:
@@ -115,15 +108,9 @@ class InitExplorer:
         self.gradient_title = widgets.HTML()
         self.stats: LayerStatistics | None = None
 
-        for control in (
-            self.depth,
-            self.width,
-            self.init,
-            self.activation,
-            self.normalization,
-        ):
-            control.observe(lambda change: self.redraw(), names="value")
-
+        self.on_change(
+            self.depth, self.width, self.init, self.activation, self.normalization
+        )
         controls = widgets.VBox(
             [
                 self.depth,
@@ -143,11 +130,6 @@ class InitExplorer:
         self.widget = widgets.HBox([controls, pictures])
         self.redraw()
 
-    @classmethod
-    def demo(cls) -> InitExplorer:
-        """A ready explorer (nothing to train or load)."""
-        return cls()
-
     def redraw(self) -> None:
         """Recompute the statistics for the current settings and redraw both pictures."""
         depth = self.depth.value
@@ -163,8 +145,11 @@ class InitExplorer:
             inputs=self.inputs,
         )
         row = max(2, 200 // depth)
-        self.activation_view.value = _png(histogram_image(stats.activation_hist, row))
-        self.gradient_view.value = _png(histogram_image(stats.gradient_hist, row))
+        for view, hist in (
+            (self.activation_view, stats.activation_hist),
+            (self.gradient_view, stats.gradient_hist),
+        ):
+            view.value = encode_pixels(histogram_image(hist, row), "png")
         low, high = stats.activation_range
         spread = stats.gradient_range[1]
         self.activation_title.value = (
@@ -192,8 +177,3 @@ class InitExplorer:
             f"gradients {row_of(stats.gradient_std)}: "
             f"{_trend(stats.gradient_std, depth - 1, 0)} going back{overflow}"
         )
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)

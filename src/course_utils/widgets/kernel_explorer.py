@@ -17,15 +17,16 @@ import ipywidgets as widgets
 import torch
 
 from ..data import PHOTOS, load_photo
-from ..viz.images import DISPLAY_MODES, png_bytes
+from ..viz.encode import DISPLAY_MODES, png_bytes
 from ..viz.kernels import PRESET_KERNELS, apply_kernel, display_mode_for
+from .base import Explorer, titled
 
 __all__ = ["KernelExplorer"]
 
 CUSTOM = "custom (edit the numbers)"
 
 
-class KernelExplorer:
+class KernelExplorer(Explorer):
     """An interactive 3x3 kernel playground. Display it by putting it last in a cell.
 
     Args:
@@ -52,9 +53,9 @@ class KernelExplorer:
             )
         self.photos = {name: load_photo(name, size=size) for name in photos}
         self.scale = scale
-        self._busy = (
-            False  # True while the code itself changes several controls at once
-        )
+        self._inputs = {  # the input pictures never change: encode them once
+            name: png_bytes(image, scale=scale) for name, image in self.photos.items()
+        }
 
         self.photo = widgets.Dropdown(options=list(self.photos), description="photo")
         self.preset = widgets.Dropdown(
@@ -75,35 +76,22 @@ class KernelExplorer:
         self.info = widgets.HTML()
         self.input_view = widgets.Image(format="png")
         self.output_view = widgets.Image(format="png")
-
-        self.photo.observe(self._on_photo, names="value")
-        self.preset.observe(self._on_preset, names="value")
-        self.mode.observe(lambda change: self.redraw(), names="value")
-        for cell in self.cells:
-            cell.observe(self._on_cell, names="value")
-
-        def column(title, *children):
-            return widgets.VBox([widgets.HTML(f"<b>{title}</b>"), *children])
-
         self.widget = widgets.VBox(
             [
                 widgets.HBox([self.photo, self.preset, self.mode]),
                 widgets.HBox(
                     [
-                        column("kernel (3x3)", grid, self.info),
-                        column("input", self.input_view),
-                        column("output", self.output_view),
+                        titled("kernel (3x3)", grid, self.info),
+                        titled("input", self.input_view),
+                        titled("output", self.output_view),
                     ]
                 ),
             ]
         )
-        self._set_cells(PRESET_KERNELS[self.preset.value])
-        self._on_photo()
-
-    @classmethod
-    def demo(cls) -> KernelExplorer:
-        """A ready explorer on the default photos (used by the tests and benchmarks)."""
-        return cls()
+        self.on_change(self.photo, self.mode)
+        self.on_change(self.preset, call=self._preset_chosen)
+        self.on_change(*self.cells, call=self._cell_edited)
+        self._preset_chosen()
 
     # --- state -------------------------------------------------------------------------------
     def kernel(self) -> torch.Tensor:
@@ -118,45 +106,25 @@ class KernelExplorer:
 
     # --- drawing -----------------------------------------------------------------------------
     def redraw(self) -> None:
-        """Recompute the output picture and the text under the kernel."""
+        """Show the photo, the output picture and the text under the kernel."""
         kernel = self.kernel()
         mode = (
             display_mode_for(kernel) if self.mode.value == "auto" else self.mode.value
         )
+        self.input_view.value = self._inputs[self.photo.value]
         self.output_view.value = png_bytes(self.output(), mode=mode, scale=self.scale)
         self.info.value = f"weights sum to <b>{float(kernel.sum()):.2f}</b><br>shown with display '{mode}'"
 
-    def _set_cells(self, kernel: torch.Tensor) -> None:
-        self._busy = True
-        try:
-            for cell, value in zip(self.cells, kernel.flatten().tolist()):
-                cell.value = round(value, 4)
-        finally:
-            self._busy = False
-
     # --- control callbacks -------------------------------------------------------------------
-    def _on_photo(self, change=None) -> None:
-        image = self.photos[self.photo.value]
-        self.input_view.value = png_bytes(image, scale=self.scale)
-        self.redraw()
-
-    def _on_preset(self, change) -> None:
-        if self._busy or change["new"] == CUSTOM:
+    def _preset_chosen(self) -> None:
+        if self.preset.value == CUSTOM:
             return
-        self._set_cells(PRESET_KERNELS[change["new"]])
-        self.redraw()
+        with self.updating():  # nine cells change: one redraw
+            for cell, value in zip(
+                self.cells, PRESET_KERNELS[self.preset.value].flatten().tolist()
+            ):
+                cell.value = round(value, 4)
 
-    def _on_cell(self, change) -> None:
-        if self._busy:
-            return
-        self._busy = True
-        try:
+    def _cell_edited(self) -> None:
+        with self.updating():
             self.preset.value = CUSTOM  # the grid no longer matches a preset
-        finally:
-            self._busy = False
-        self.redraw()
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)

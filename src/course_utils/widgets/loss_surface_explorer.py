@@ -2,9 +2,10 @@
 
 Works with ipywidgets 7.7 (Colab) and 8. Everything that does not move (the
 contours of each surface, the axes of both panels) is drawn once and its pixels
-kept (matplotlib's "blitting"); a control change only reruns the optimizers whose
-settings changed (a millisecond or two for 200 steps on two numbers), draws their
-paths and loss curves over the stored pixels, and sends the picture as JPEG.
+kept (a :class:`~course_utils.viz.encode.BlitFigure`, one background per
+surface); a control change only reruns the optimizers whose settings changed (a
+millisecond or two for 200 steps on two numbers), draws their paths and loss
+curves over the stored pixels, and sends the picture as JPEG.
 
 Example:
     >>> explorer = LossSurfaceExplorer.demo()
@@ -15,48 +16,25 @@ Example:
 
 from __future__ import annotations
 
-import io
 from collections import OrderedDict
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from PIL import Image
 
 from ..optim.surfaces import PATH_OPTIMIZERS, SURFACES, OptimizerPath, optimizer_path
+from ..viz.encode import BlitFigure
 from ..viz.surfaces import LOSS_FLOOR, OPTIMIZER_COLORS, draw_surface
+from .base import Explorer, set_range
 
 __all__ = ["LossSurfaceExplorer"]
 
 DPI = 80
+#: The optimizer setting (as named in ``PATH_OPTIMIZERS``) that each slider feeds.
+USES = {"momentum": "momentum", "beta1": "betas", "beta2": "betas", "alpha": "alpha"}
 
 
-def _jpeg(canvas: FigureCanvasAgg) -> bytes:
-    """The canvas's current pixels as JPEG bytes.
-
-    JPEG, not PNG: the shaded contours make PNG compression about ten times slower
-    (15 ms against 1.5 ms for this picture), and at quality 92 lines stay crisp.
-    """
-    pixels = np.asarray(canvas.buffer_rgba())[..., :3]
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="JPEG", quality=92)
-    return buffer.getvalue()
-
-
-def _set_range(slider, low: float, high: float, value: float) -> None:
-    """Give a slider a new range and value, in an order ipywidgets accepts."""
-    if low > slider.max:
-        slider.max = high
-        slider.min = low
-    else:
-        slider.min = low
-        slider.max = high
-    slider.value = value
-
-
-class LossSurfaceExplorer:
+class LossSurfaceExplorer(Explorer):
     """Watch optimizers race on a 2-D loss surface. Display it by putting it last in a cell.
 
     Args:
@@ -71,94 +49,108 @@ class LossSurfaceExplorer:
         optimizers: tuple[str, ...] = ("GD", "Momentum", "RMSprop", "Adam"),
         steps: int = 200,
     ) -> None:
-        if surface not in SURFACES:
-            raise ValueError(
-                f"unknown surface {surface!r}: expected one of {', '.join(SURFACES)}"
-            )
-        unknown = [name for name in optimizers if name not in PATH_OPTIMIZERS]
-        if unknown:
-            raise ValueError(
-                f"unknown optimizers {unknown}: expected names from {', '.join(PATH_OPTIMIZERS)}"
-            )
-        self._busy = True  # no redraws while the controls are being built
+        _check_arguments(surface, optimizers)
         self._cache: OrderedDict = OrderedDict()  # settings -> OptimizerPath
-        self._backgrounds: dict = {}  # surface name -> (stored pixels, loss axis top)
         self.lrs = dict(SURFACES[surface].lrs)  # the learning rate of every optimizer
-
-        # --- controls -------------------------------------------------------------------------
-        self.surface = widgets.Dropdown(
-            options=list(SURFACES), value=surface, description="surface"
+        self._make_controls(surface, optimizers, steps)
+        self._make_figure()
+        self.widget = self._layout()
+        self.on_change(
+            self.momentum,
+            self.beta1,
+            self.beta2,
+            self.alpha,
+            self.start_x,
+            self.start_y,
+            self.steps,
+            *self.use.values(),
         )
+        self.on_change(self.surface, self.reset, call=self._reset_surface)
+        self.on_change(self.tune, call=self._tune_chosen)
+        self.on_change(self.lr, call=self._lr_moved)
+        self.redraw()
+
+    # --- building ----------------------------------------------------------------------------
+    def _make_controls(
+        self, surface: str, optimizers: tuple[str, ...], steps: int
+    ) -> None:
+        def slider(kind, description, value, low, high, step, readout=".2f"):
+            return kind(
+                value=value,
+                min=low,
+                max=high,
+                step=step,
+                description=description,
+                readout_format=readout,
+                layout=widgets.Layout(width="300px"),
+            )
+
+        def dropdown(options, value, description):
+            return widgets.Dropdown(
+                options=options,
+                value=value,
+                description=description,
+                layout=widgets.Layout(width="300px"),
+            )
+
+        self.surface = dropdown(list(SURFACES), surface, "surface")
         self.use = {
             name: widgets.Checkbox(
                 value=name in optimizers,
                 description=name,
                 indent=False,
-                layout=widgets.Layout(width="95px"),
+                layout=widgets.Layout(width="115px"),
             )
             for name in PATH_OPTIMIZERS
         }
-        self.tune = widgets.Dropdown(
-            options=list(PATH_OPTIMIZERS), value="Adam", description="lr of"
+        self.tune = dropdown(list(PATH_OPTIMIZERS), "Adam", "lr of")
+        self.lr = slider(
+            widgets.FloatLogSlider, "lr", self.lrs["Adam"], -4, 0, 0.05, ".2g"
         )
-        self.lr = widgets.FloatLogSlider(
-            value=self.lrs["Adam"],
-            base=10,
-            min=-4,
-            max=0,
-            step=0.05,
-            description="lr",
-            readout_format=".2g",
+        self.momentum = slider(widgets.FloatSlider, "momentum", 0.9, 0.0, 0.99, 0.01)
+        self.beta1 = slider(widgets.FloatSlider, "beta1", 0.9, 0.0, 0.99, 0.01)
+        self.beta2 = slider(
+            widgets.FloatSlider, "beta2", 0.999, 0.5, 0.999, 0.001, ".3f"
         )
-        self.momentum = widgets.FloatSlider(
-            value=0.9, min=0.0, max=0.99, step=0.01, description="momentum"
+        self.alpha = slider(
+            widgets.FloatSlider, "alpha", 0.99, 0.5, 0.999, 0.001, ".3f"
         )
-        self.beta1 = widgets.FloatSlider(
-            value=0.9, min=0.0, max=0.99, step=0.01, description="beta1"
+        self._setting_sliders = {
+            "momentum": self.momentum,
+            "beta1": self.beta1,
+            "beta2": self.beta2,
+            "alpha": self.alpha,
+        }
+        shown = SURFACES[surface]
+        self.start_x = slider(
+            widgets.FloatSlider, "start x", shown.start[0], *shown.xlim, 0.05
         )
-        self.beta2 = widgets.FloatSlider(
-            value=0.999,
-            min=0.5,
-            max=0.999,
-            step=0.001,
-            description="beta2",
-            readout_format=".3f",
-        )
-        self.alpha = widgets.FloatSlider(
-            value=0.99,
-            min=0.5,
-            max=0.999,
-            step=0.001,
-            description="alpha",
-            readout_format=".3f",
-        )
-        start = SURFACES[surface]
-        self.start_x = widgets.FloatSlider(
-            value=start.start[0],
-            min=start.xlim[0],
-            max=start.xlim[1],
-            step=0.05,
-            description="start x",
-        )
-        self.start_y = widgets.FloatSlider(
-            value=start.start[1],
-            min=start.ylim[0],
-            max=start.ylim[1],
-            step=0.01,
-            description="start y",
+        self.start_y = slider(
+            widgets.FloatSlider, "start y", shown.start[1], *shown.ylim, 0.01
         )
         self.steps = widgets.IntSlider(
-            value=steps, min=10, max=500, step=10, description="steps"
+            value=steps,
+            min=10,
+            max=500,
+            step=10,
+            description="steps",
+            layout=widgets.Layout(width="300px"),
         )
         self.reset = widgets.Button(description="reset this surface")
         self.table = widgets.HTML()
         self.view = widgets.Image(format="jpeg")
 
-        # --- one figure, two panels: paths over contours, and loss curves --------------------
-        self._figure = Figure(figsize=(9.2, 4.0), dpi=DPI)
-        self._canvas = FigureCanvasAgg(self._figure)
-        self._contour_ax, self._loss_ax = self._figure.subplots(1, 2)
-        self._figure.subplots_adjust(
+    def _make_figure(self) -> None:
+        """One figure, two panels: paths over contours, and loss curves.
+
+        Everything that does not move (contours, axes, ticks, the legend) is drawn
+        once per surface and kept; paths, end marks, loss curves and the start dot
+        are the moving parts.
+        """
+        self.plot = BlitFigure(figsize=(9.2, 4.0), dpi=DPI, format="jpeg")
+        figure = self.plot.figure
+        self._contour_ax, self._loss_ax = figure.subplots(1, 2)
+        figure.subplots_adjust(
             left=0.07, right=0.98, top=0.91, bottom=0.13, wspace=0.25
         )
         self._lines, self._ends, self._loss_lines = {}, {}, {}
@@ -173,7 +165,6 @@ class LossSurfaceExplorer:
             (self._loss_lines[name],) = self._loss_ax.plot(
                 [], [], color=color, lw=1.5, animated=True
             )
-        # A legend of every optimizer's colour, part of the stored background.
         legend = [
             Line2D([], [], color=OPTIMIZER_COLORS[n], lw=2) for n in PATH_OPTIMIZERS
         ]
@@ -183,41 +174,36 @@ class LossSurfaceExplorer:
         (self._start_marker,) = self._contour_ax.plot(
             [], [], "o", color="k", ms=7, animated=True
         )
-        # Every surface's background (contours, axes, ticks) is drawn once, here.
-        for name in SURFACES:
-            self._background(name)
+        self._tops = {name: self._draw_background(name) for name in SURFACES}
 
-        # --- wiring ---------------------------------------------------------------------------
-        self.surface.observe(self._on_surface, names="value")
-        self.tune.observe(self._on_tune, names="value")
-        self.lr.observe(self._on_lr, names="value")
-        for control in (
-            self.momentum,
-            self.beta1,
-            self.beta2,
-            self.alpha,
-            self.start_x,
-            self.start_y,
-            self.steps,
-            *self.use.values(),
-        ):
-            control.observe(self._on_change, names="value")
-        self.reset.on_click(lambda button: self._on_surface())
+    def _draw_background(self, name: str) -> float:
+        """Draw and store surface ``name``'s still parts; return its loss axis top."""
+        surface = SURFACES[name]
+        contour, loss = self._contour_ax, self._loss_ax
+        for artist in [*contour.collections, *contour.lines]:
+            if not artist.get_animated():
+                artist.remove()
+        draw_surface(contour, surface, resolution=120)
+        contour.set_title(f"{name}: paths from the black dot", fontsize=11)
+        # Fixed loss axes, so that they can be stored too: steps on a symlog scale
+        # (any number of steps fits), loss - minimum on a log scale.
+        _, _, Z = surface.grid(120)
+        top = 3 * float((Z - surface.min_value).max())
+        loss.set_xscale("symlog", linthresh=10)
+        loss.set(
+            xlim=(0, self.steps.max),
+            yscale="log",
+            ylim=(LOSS_FLOOR, top),
+            xlabel="step",
+            ylabel=f"loss - minimum ({surface.min_value:g})",
+        )
+        loss.set_title("loss curves", fontsize=11)
+        loss.grid(alpha=0.3)
+        self.plot.store_background(key=name)
+        return top
 
-        for control in (
-            self.surface,
-            self.tune,
-            self.lr,
-            self.momentum,
-            self.beta1,
-            self.beta2,
-            self.alpha,
-            self.start_x,
-            self.start_y,
-            self.steps,
-        ):
-            control.layout = widgets.Layout(width="300px")
-        self.widget = widgets.VBox(
+    def _layout(self) -> widgets.Widget:
+        return widgets.VBox(
             [
                 widgets.HBox(
                     [widgets.HTML("<b>optimizers</b>&nbsp;"), *self.use.values()]
@@ -235,31 +221,20 @@ class LossSurfaceExplorer:
                 self.table,
             ]
         )
-        self._busy = False
-        self.redraw()
 
-    @classmethod
-    def demo(cls) -> LossSurfaceExplorer:
-        """A ready explorer on the Rosenbrock valley (builds in well under a second)."""
-        return cls()
-
-    # --- state -----------------------------------------------------------------------------
+    # --- state -------------------------------------------------------------------------------
     def selected(self) -> list[str]:
         """The optimizers whose box is ticked."""
         return [name for name, box in self.use.items() if box.value]
 
     def _settings(self, name: str) -> dict:
+        """The slider settings optimizer ``name`` uses, by keyword of ``optimizer_path``."""
         uses = PATH_OPTIMIZERS[name][1]
-        settings = {}
-        if "momentum" in uses:
-            settings["momentum"] = self.momentum.value
-        if "betas" in uses:
-            settings["beta1"] = self.beta1.value
-        if "betas" in uses:
-            settings["beta2"] = self.beta2.value
-        if "alpha" in uses:
-            settings["alpha"] = self.alpha.value
-        return settings
+        return {
+            setting: self._setting_sliders[setting].value
+            for setting, needs in USES.items()
+            if needs in uses
+        }
 
     def path(self, name: str) -> OptimizerPath:
         """The path of optimizer ``name`` with the current settings (cached)."""
@@ -293,60 +268,27 @@ class LossSurfaceExplorer:
         """The paths of every ticked optimizer."""
         return {name: self.path(name) for name in self.selected()}
 
-    # --- drawing ---------------------------------------------------------------------------
-    def _background(self, name: str):
-        """The stored pixels of everything that does not move, for surface ``name``."""
-        if name not in self._backgrounds:
-            surface = SURFACES[name]
-            contour, loss = self._contour_ax, self._loss_ax
-            for artist in list(contour.collections) + [
-                line for line in contour.lines if not line.get_animated()
-            ]:
-                artist.remove()
-            draw_surface(contour, surface, resolution=120)
-            contour.set_title(f"{name}: paths from the black dot", fontsize=11)
-            # Fixed loss axes, so that they can be stored too: steps on a symlog scale
-            # (any number of steps fits), loss - minimum on a log scale.
-            _, _, Z = surface.grid(120)
-            top = 3 * float((Z - surface.min_value).max())
-            loss.set_xscale("symlog", linthresh=10)
-            loss.set(
-                xlim=(0, self.steps.max),
-                yscale="log",
-                ylim=(LOSS_FLOOR, top),
-                xlabel="step",
-                ylabel=f"loss - minimum ({surface.min_value:g})",
-            )
-            loss.set_title("loss curves", fontsize=11)
-            loss.grid(alpha=0.3)
-            self._canvas.draw()
-            pixels = self._canvas.copy_from_bbox(self._figure.bbox)
-            self._backgrounds[name] = (pixels, top)
-        return self._backgrounds[name]
-
+    # --- drawing -----------------------------------------------------------------------------
     def redraw(self) -> None:
         """Rerun the paths whose settings changed; draw them over the stored background."""
         surface = SURFACES[self.surface.value]
         paths = self.paths()
-        pixels, top = self._background(surface.name)
-        self._canvas.restore_region(pixels)
         # The axes must have this surface's limits again (another one may have been
         # drawn last) so that the lines land on the stored picture where they belong.
         self._contour_ax.set(xlim=surface.xlim, ylim=surface.ylim)
-        self._loss_ax.set_ylim(LOSS_FLOOR, top)
+        self._loss_ax.set_ylim(LOSS_FLOOR, self._tops[surface.name])
+        moving = []
         for name, path in paths.items():
             points = path.points.numpy()
             self._lines[name].set_data(points[:, 0], points[:, 1])
-            self._contour_ax.draw_artist(self._lines[name])
-            if path.diverged:
-                self._ends[name].set_data(points[-1:, 0], points[-1:, 1])
-                self._contour_ax.draw_artist(self._ends[name])
+            self._ends[name].set_data(points[-1:, 0], points[-1:, 1])
+            self._ends[name].set_visible(path.diverged)
             gap = np.maximum((path.losses - surface.min_value).numpy(), LOSS_FLOOR)
             self._loss_lines[name].set_data(np.arange(len(gap)), gap)
-            self._loss_ax.draw_artist(self._loss_lines[name])
+            moving += [self._lines[name], self._ends[name], self._loss_lines[name]]
         self._start_marker.set_data([self.start_x.value], [self.start_y.value])
-        self._contour_ax.draw_artist(self._start_marker)
-        self.view.value = _jpeg(self._canvas)
+        moving.append(self._start_marker)
+        self.view.value = self.plot.frame(moving, key=surface.name)
         self.table.value = self._table(paths, surface)
 
     def _table(self, paths, surface) -> str:
@@ -366,7 +308,7 @@ class LossSurfaceExplorer:
             "<tr><th>optimizer</th><th>lr</th><th>settings</th><th>final loss - minimum</th>"
             "<th>distance to nearest minimum</th></tr>"
         )
-        return f"<table>{head}{''.join(rows)}</table>{self._unused_note(paths)}"
+        return f"<table style='border-spacing:12px 2px'>{head}{''.join(rows)}</table>{self._unused_note(paths)}"
 
     def _unused_note(self, paths) -> str:
         """Name the sliders that no ticked optimizer uses, so moving them is not a mystery."""
@@ -374,12 +316,7 @@ class LossSurfaceExplorer:
         for name in paths:
             used |= set(self._settings(name))
         notes = []
-        for setting, slider in [
-            ("momentum", self.momentum),
-            ("beta1", self.beta1),
-            ("beta2", self.beta2),
-            ("alpha", self.alpha),
-        ]:
+        for setting, slider in self._setting_sliders.items():
             if setting not in used:
                 users = [
                     name for name in PATH_OPTIMIZERS if setting in self._settings(name)
@@ -389,39 +326,33 @@ class LossSurfaceExplorer:
             return ""
         return "<br><i>not used by the ticked optimizers:</i> " + "; ".join(notes)
 
-    # --- control callbacks -----------------------------------------------------------------
-    def _on_change(self, change=None) -> None:
-        if not self._busy:
-            self.redraw()
-
-    def _on_surface(self, change=None) -> None:
+    # --- control callbacks -------------------------------------------------------------------
+    def _reset_surface(self) -> None:
+        """A new surface (or the reset button): its learning rates and start point."""
         surface = SURFACES[self.surface.value]
-        self._busy = True
-        try:
+        with self.updating():
             self.lrs = dict(surface.lrs)
             self.lr.value = self.lrs[self.tune.value]
-            _set_range(self.start_x, surface.xlim[0], surface.xlim[1], surface.start[0])
-            _set_range(self.start_y, surface.ylim[0], surface.ylim[1], surface.start[1])
-        finally:
-            self._busy = False
-        self.redraw()
+            set_range(self.start_x, *surface.xlim, surface.start[0])
+            set_range(self.start_y, *surface.ylim, surface.start[1])
 
-    def _on_tune(self, change) -> None:
-        self._busy = True
-        try:
+    def _tune_chosen(self) -> None:
+        with self.updating():
             self.lr.value = self.lrs[self.tune.value]
             self.use[self.tune.value].value = True  # tuning an optimizer shows it
-        finally:
-            self._busy = False
+
+    def _lr_moved(self) -> None:
+        self.lrs[self.tune.value] = self.lr.value
         self.redraw()
 
-    def _on_lr(self, change) -> None:
-        if self._busy:
-            return
-        self.lrs[self.tune.value] = change["new"]
-        self.redraw()
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
+def _check_arguments(surface: str, optimizers: tuple[str, ...]) -> None:
+    if surface not in SURFACES:
+        raise ValueError(
+            f"unknown surface {surface!r}: expected one of {', '.join(SURFACES)}"
+        )
+    unknown = [name for name in optimizers if name not in PATH_OPTIMIZERS]
+    if unknown:
+        raise ValueError(
+            f"unknown optimizers {unknown}: expected names from {', '.join(PATH_OPTIMIZERS)}"
+        )

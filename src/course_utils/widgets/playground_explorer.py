@@ -32,7 +32,8 @@ from ..data.toy2d import TOY2D_DATASETS, make_toy2d
 from ..nn.functional.loss import cross_entropy
 from ..nn.mlp import MLP
 from ..viz.decision import decision_grid, decision_rgb
-from ..viz.images import png_bytes
+from ..viz.encode import png_bytes
+from .base import Explorer
 
 __all__ = ["PlaygroundExplorer"]
 
@@ -42,7 +43,7 @@ RATES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
 LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 
 
-class PlaygroundExplorer:
+class PlaygroundExplorer(Explorer):
     """Train a small network on 2-D data and watch its decision boundary move.
 
     Args:
@@ -71,45 +72,45 @@ class PlaygroundExplorer:
         resolution: int = 60,
         scale: int = 4,
     ) -> None:
-        if dataset not in TOY2D_DATASETS:
-            raise ValueError(
-                f"unknown data set {dataset!r}: expected one of {', '.join(TOY2D_DATASETS)}"
-            )
-        if activation not in PLAYGROUND_ACTIVATIONS:
-            raise ValueError(
-                f"unknown activation {activation!r}: expected one of {', '.join(PLAYGROUND_ACTIVATIONS)}"
-            )
-        if learning_rate not in LEARNING_RATES:
-            raise ValueError(
-                f"learning_rate must be one of {LEARNING_RATES}, got {learning_rate!r}"
-            )
+        _check_arguments(dataset, activation, learning_rate)
         self.n, self.seed, self.resolution, self.scale = n, seed, resolution, scale
         self.grid = decision_grid(self.extent, resolution)
-
-        self.dataset = widgets.Dropdown(
-            options=list(TOY2D_DATASETS), value=dataset, description="data"
+        self._make_controls(dataset, noise, width, depth, activation, learning_rate)
+        self.widget = self._layout()
+        self.on_change(self.dataset, self.noise, call=self._new_data)
+        self.on_change(
+            self.width,
+            self.depth,
+            self.activation,
+            self.reset_button,
+            call=self._new_network,
         )
+        self.on_change(
+            self.regularization,
+            self.rate,
+            self.learning_rate,
+            self.steps,
+            self.show_test,
+        )
+        self.on_change(self.play, self.step_button, call=self.tick)
+        self._new_data()
+
+    def _make_controls(self, dataset, noise, width, depth, activation, learning_rate):
+        def dropdown(options, value, description):
+            return widgets.Dropdown(
+                options=list(options), value=value, description=description
+            )
+
+        self.dataset = dropdown(TOY2D_DATASETS, dataset, "data")
         self.noise = widgets.FloatSlider(
             value=noise, min=0.0, max=1.0, step=0.05, description="noise"
         )
         self.width = widgets.IntSlider(value=width, min=1, max=8, description="width")
         self.depth = widgets.IntSlider(value=depth, min=0, max=4, description="depth")
-        self.activation = widgets.Dropdown(
-            options=list(PLAYGROUND_ACTIVATIONS),
-            value=activation,
-            description="activation",
-        )
-        self.regularization = widgets.Dropdown(
-            options=list(REGULARIZATIONS), value="none", description="regularization"
-        )
-        self.rate = widgets.Dropdown(
-            options=list(RATES), value=0.001, description="reg. rate"
-        )
-        self.learning_rate = widgets.Dropdown(
-            options=list(LEARNING_RATES),
-            value=learning_rate,
-            description="learning rate",
-        )
+        self.activation = dropdown(PLAYGROUND_ACTIVATIONS, activation, "activation")
+        self.regularization = dropdown(REGULARIZATIONS, "none", "regularization")
+        self.rate = dropdown(RATES, 0.001, "reg. rate")
+        self.learning_rate = dropdown(LEARNING_RATES, learning_rate, "learning rate")
         self.steps = widgets.IntSlider(
             value=10, min=1, max=20, description="steps per tick"
         )
@@ -124,48 +125,29 @@ class PlaygroundExplorer:
         self.info = widgets.HTML()
         self.view = widgets.Image(format="png")
 
-        self.dataset.observe(self._on_data, names="value")
-        self.noise.observe(self._on_data, names="value")
-        for control in (self.width, self.depth, self.activation):
-            control.observe(self._on_network, names="value")
-        for control in (
-            self.regularization,
-            self.rate,
-            self.learning_rate,
-            self.steps,
-            self.show_test,
-        ):
-            control.observe(lambda change: self.redraw(), names="value")
-        self.play.observe(lambda change: self.tick(), names="value")
-        self.step_button.on_click(lambda button: self.tick())
-        self.reset_button.on_click(lambda button: self._on_network())
-
-        self.widget = widgets.HBox(
+    def _layout(self) -> widgets.Widget:
+        settings = widgets.VBox(
             [
-                widgets.VBox(
-                    [
-                        self.dataset,
-                        self.noise,
-                        self.width,
-                        self.depth,
-                        self.activation,
-                        self.regularization,
-                        self.rate,
-                        self.learning_rate,
-                    ]
-                ),
-                widgets.VBox(
-                    [
-                        widgets.HBox([self.play, self.step_button, self.reset_button]),
-                        self.steps,
-                        self.show_test,
-                        self.view,
-                        self.info,
-                    ]
-                ),
+                self.dataset,
+                self.noise,
+                self.width,
+                self.depth,
+                self.activation,
+                self.regularization,
+                self.rate,
+                self.learning_rate,
             ]
         )
-        self._on_data()
+        training = widgets.VBox(
+            [
+                widgets.HBox([self.play, self.step_button, self.reset_button]),
+                self.steps,
+                self.show_test,
+                self.view,
+                self.info,
+            ]
+        )
+        return widgets.HBox([settings, training])
 
     @classmethod
     def demo(cls) -> PlaygroundExplorer:
@@ -211,13 +193,15 @@ class PlaygroundExplorer:
         self.train(self.steps.value)
         self.redraw()
 
-    def _on_data(self, change=None) -> None:
+    def _new_data(self) -> None:
+        """New training and test points (a new data set or noise), then a new network."""
         name, noise = self.dataset.value, self.noise.value
         self.X_train, self.y_train = make_toy2d(name, self.n, noise, seed=self.seed)
         self.X_test, self.y_test = make_toy2d(name, self.n, noise, seed=self.seed + 1)
-        self._on_network()
+        self._new_network()
 
-    def _on_network(self, change=None) -> None:
+    def _new_network(self) -> None:
+        """A network of the chosen shape with fresh weights."""
         sizes = [2] + [self.width.value] * self.depth.value + [2]
         self.model = MLP(sizes, activation=self.activation.value, seed=self.seed)
         self.step_count = 0
@@ -262,7 +246,17 @@ class PlaygroundExplorer:
             f"<br>{status}<br>{settings}"
         )
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
 
-        display(self.widget)
+def _check_arguments(dataset: str, activation: str, learning_rate: float) -> None:
+    if dataset not in TOY2D_DATASETS:
+        raise ValueError(
+            f"unknown data set {dataset!r}: expected one of {', '.join(TOY2D_DATASETS)}"
+        )
+    if activation not in PLAYGROUND_ACTIVATIONS:
+        raise ValueError(
+            f"unknown activation {activation!r}: expected one of {', '.join(PLAYGROUND_ACTIVATIONS)}"
+        )
+    if learning_rate not in LEARNING_RATES:
+        raise ValueError(
+            f"learning_rate must be one of {LEARNING_RATES}, got {learning_rate!r}"
+        )

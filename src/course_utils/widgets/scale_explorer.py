@@ -20,14 +20,9 @@ Example:
 from __future__ import annotations
 
 import html
-import io
 import math
 
 import ipywidgets as widgets
-import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from PIL import Image
 
 from ..data.milestones import MODELS
 from ..scaling import (
@@ -38,7 +33,9 @@ from ..scaling import (
     estimate_scale,
     format_count,
 )
+from ..viz.encode import BlitFigure
 from ..viz.history import scale_summary_html
+from .base import Explorer
 
 __all__ = ["ScaleExplorer", "STYLES", "shape_for"]
 
@@ -136,7 +133,7 @@ def _preset_controls(name: str) -> dict:
     )
 
 
-class ScaleExplorer:
+class ScaleExplorer(Explorer):
     """A calculator of model size and cost. Display it by putting it last in a cell.
 
     Args:
@@ -149,95 +146,19 @@ class ScaleExplorer:
             raise ValueError(
                 f"ScaleExplorer: unknown preset {preset!r}, expected one of {list(ARCHITECTURES)}"
             )
-        self._quiet = False
-        style = {"description_width": "120px"}
-        layout = widgets.Layout(width="400px")
-
-        def slider(kind, **kwargs):
-            return kind(style=style, layout=layout, continuous_update=False, **kwargs)
-
-        self.preset = widgets.Dropdown(
-            options=[CUSTOM, *ARCHITECTURES], value=preset, description="preset",
-            style=style, layout=layout,
-        )  # fmt: skip
-        self.style = widgets.Dropdown(
-            options=list(STYLES), value=GPT_STYLE, description="layout",
-            style=style, layout=layout,
-        )  # fmt: skip
-        self.layers = slider(
-            widgets.IntSlider, min=1, max=128, value=12, description="layers"
-        )
-        self.width = slider(
-            widgets.IntSlider,
-            min=64,
-            max=16384,
-            step=64,
-            value=768,
-            description="width d_model",
-        )
-        self.heads = slider(
-            widgets.IntSlider, min=1, max=128, value=12, description="heads"
-        )
-        self.kv_heads = slider(
-            widgets.IntSlider, min=0, max=128, value=0, description="KV heads (0=all)"
-        )
-        self.vocab = slider(
-            widgets.IntSlider,
-            min=256,
-            max=262144,
-            value=50257,
-            description="vocabulary",
-        )
-        self.context = slider(
-            widgets.IntSlider,
-            min=128,
-            max=131072,
-            step=128,
-            value=1024,
-            description="context",
-        )
-        self.tied = widgets.Checkbox(
-            value=True, description="tie input and output embeddings"
-        )
-        self.optimal = widgets.Checkbox(
-            value=True, description="compute-optimal data (20 tokens/parameter)"
-        )
-        self.tokens = slider(
-            widgets.FloatLogSlider, base=10, min=6, max=14, step=0.1, value=1e10,
-            description="training tokens",
-        )  # fmt: skip
-        self.precision = widgets.Dropdown(
-            options=list(BYTES_PER_PARAMETER), value="bf16", description="serve in",
-            style=style, layout=layout,
-        )  # fmt: skip
-        self.gpu = widgets.Dropdown(
-            options=list(GPUS), value="H100 SXM", description="GPU", style=style,
-            layout=layout,
-        )  # fmt: skip
-        self.n_gpus = widgets.Dropdown(
-            options=[1, 8, 64, 256, 1024, 2048, 4096, 16384], value=8,
-            description="GPUs", style=style, layout=layout,
-        )  # fmt: skip
-        self.utilization = slider(
-            widgets.FloatSlider, min=0.05, max=0.8, step=0.05, value=0.4,
-            description="utilisation (MFU)",
-        )  # fmt: skip
-        self.info = widgets.HTML()
-        self.view = widgets.Image(format="png")
+        self._make_controls(preset)
         self._build_strip()
 
         self._shape_controls = (
             self.style, self.layers, self.width, self.heads, self.kv_heads,
             self.vocab, self.context, self.tied,
         )  # fmt: skip
-        for control in self._shape_controls:
-            control.observe(self._shape_changed, names="value")
-        for control in (
+        self.on_change(*self._shape_controls, call=self._shape_changed)
+        self.on_change(
             self.optimal, self.tokens, self.precision, self.gpu, self.n_gpus,
             self.utilization,
-        ):  # fmt: skip
-            control.observe(self._setting_changed, names="value")
-        self.preset.observe(self._preset_changed, names="value")
+        )  # fmt: skip
+        self.on_change(self.preset, call=self._preset_changed)
 
         self.widget = widgets.HBox(
             [
@@ -264,13 +185,44 @@ class ScaleExplorer:
                 widgets.VBox([self.view, self.info]),
             ]
         )
-        self._apply_preset(preset)
-        self.redraw()
+        with self.updating():
+            self._apply_preset(preset)
 
-    @classmethod
-    def demo(cls) -> ScaleExplorer:
-        """A ready explorer showing GPT-2 small."""
-        return cls()
+    def _make_controls(self, preset: str) -> None:
+        style = {"description_width": "120px"}
+        layout = widgets.Layout(width="400px")
+
+        def slider(kind, description, low, high, step, value):
+            return kind(min=low, max=high, step=step, value=value,
+                        description=description, style=style, layout=layout,
+                        continuous_update=False)  # fmt: skip
+
+        def dropdown(description, options, value):
+            return widgets.Dropdown(options=list(options), value=value,
+                                    description=description, style=style, layout=layout)  # fmt: skip
+
+        def checkbox(description):
+            return widgets.Checkbox(value=True, description=description)
+
+        # fmt: off
+        self.preset = dropdown("preset", [CUSTOM, *ARCHITECTURES], preset)
+        self.style = dropdown("layout", STYLES, GPT_STYLE)
+        self.layers = slider(widgets.IntSlider, "layers", 1, 128, 1, 12)
+        self.width = slider(widgets.IntSlider, "width d_model", 64, 16384, 64, 768)
+        self.heads = slider(widgets.IntSlider, "heads", 1, 128, 1, 12)
+        self.kv_heads = slider(widgets.IntSlider, "KV heads (0=all)", 0, 128, 1, 0)
+        self.vocab = slider(widgets.IntSlider, "vocabulary", 256, 262144, 1, 50257)
+        self.context = slider(widgets.IntSlider, "context", 128, 131072, 128, 1024)
+        self.tied = checkbox("tie input and output embeddings")
+        self.optimal = checkbox("compute-optimal data (20 tokens/parameter)")
+        self.tokens = slider(widgets.FloatLogSlider, "training tokens", 6, 14, 0.1, 1e10)
+        self.precision = dropdown("serve in", BYTES_PER_PARAMETER, "bf16")
+        self.gpu = dropdown("GPU", GPUS, "H100 SXM")
+        self.n_gpus = dropdown("GPUs", [1, 8, 64, 256, 1024, 2048, 4096, 16384], 8)
+        self.utilization = slider(widgets.FloatSlider, "utilisation (MFU)", 0.05, 0.8, 0.05, 0.4)
+        # fmt: on
+        self.info = widgets.HTML()
+        self.view = widgets.Image(format="png")
 
     # --- state -------------------------------------------------------------------------------
     def shape(self) -> dict:
@@ -315,45 +267,31 @@ class ScaleExplorer:
         )
 
     def _apply_preset(self, name: str) -> None:
+        """Set every shape control (and the data) to preset ``name``; call inside updating()."""
         values = _preset_controls(name)
-        self._quiet = True
-        try:
-            for attribute in ("style", "layers", "width", "heads", "kv_heads", "vocab",
-                              "context", "tied"):  # fmt: skip
-                getattr(self, attribute).value = values[attribute]
-            if name in PRESET_TOKENS:
-                self.optimal.value = False
-                self.tokens.value = PRESET_TOKENS[name]
-            else:
-                self.optimal.value = True
-        finally:
-            self._quiet = False
+        for attribute in ("style", "layers", "width", "heads", "kv_heads", "vocab",
+                          "context", "tied"):  # fmt: skip
+            getattr(self, attribute).value = values[attribute]
+        if name in PRESET_TOKENS:
+            self.optimal.value = False
+            self.tokens.value = PRESET_TOKENS[name]
+        else:
+            self.optimal.value = True
 
-    def _setting_changed(self, change) -> None:
-        if not self._quiet:
-            self.redraw()
+    def _preset_changed(self) -> None:
+        with self.updating():
+            if self.preset.value != CUSTOM:
+                self._apply_preset(self.preset.value)
 
-    def _preset_changed(self, change) -> None:
-        if self._quiet:
-            return
-        if change["new"] != CUSTOM:
-            self._apply_preset(change["new"])
-        self.redraw()
-
-    def _shape_changed(self, change) -> None:
-        if self._quiet:
-            return
-        if self.preset.value != CUSTOM:
-            self._quiet = True
+    def _shape_changed(self) -> None:
+        with self.updating():
             self.preset.value = CUSTOM  # the shape no longer is the preset's
-            self._quiet = False
-        self.redraw()
 
     # --- drawing -----------------------------------------------------------------------------
     def _build_strip(self) -> None:
         """The real models on a log axis, drawn once; a redraw only moves the marker."""
-        self.figure = Figure(figsize=(6.2, 1.7), dpi=80)
-        self.canvas = FigureCanvasAgg(self.figure)
+        self.strip = BlitFigure(figsize=(6.2, 1.7), dpi=80)
+        self.figure = self.strip.figure
         ax = self.ax = self.figure.add_subplot()
         known = sorted((m for m in MODELS if m.parameters), key=lambda m: m.parameters)
         for m in known:
@@ -374,8 +312,7 @@ class ScaleExplorer:
         for side in ("left", "right", "top"):
             ax.spines[side].set_visible(False)
         self.figure.tight_layout()
-        self.canvas.draw()
-        self.background = self.canvas.copy_from_bbox(self.figure.bbox)
+        self.strip.store_background()
         (self.marker,) = self.ax.plot(
             [], [], "v", color="#c44e52", ms=11, animated=True
         )
@@ -396,8 +333,7 @@ class ScaleExplorer:
                 f"<p><b>{html.escape(title)}</b></p><p style='color:#c44e52'>"
                 f"{html.escape(str(error))}</p><p style='font-size:11px'>{described}</p>"
             )
-            self.canvas.restore_region(self.background)
-            self._encode()
+            self.view.value = self.strip.frame([])  # no marker: the shape is invalid
             return
         self.info.value = (
             scale_summary_html(estimate, title=title)
@@ -407,18 +343,4 @@ class ScaleExplorer:
         self.marker.set_data([total], [0.55])
         self.label.set_position((total, 0.08))
         self.label.set_text(format_count(total))
-        self.canvas.restore_region(self.background)
-        self.ax.draw_artist(self.marker)
-        self.ax.draw_artist(self.label)
-        self._encode()
-
-    def _encode(self) -> None:
-        rgba = np.asarray(self.canvas.buffer_rgba())
-        buffer = io.BytesIO()
-        Image.fromarray(rgba[..., :3]).save(buffer, format="PNG", compress_level=1)
-        self.view.value = buffer.getvalue()
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(self.widget)
+        self.view.value = self.strip.frame([self.marker, self.label])

@@ -37,6 +37,8 @@ from .activation import (
     relu_derivative,
     sigmoid,
     sigmoid_derivative,
+    silu,
+    silu_derivative,
     softmax,
     softplus,
     softplus_derivative,
@@ -55,6 +57,8 @@ from .loss import cross_entropy, cross_entropy_backward, mse_loss, mse_loss_back
 from .normalization import batch_norm, layer_norm, rms_norm
 from .pooling import max_pool2d, max_pool2d_loops
 from .recurrent import NONLINEARITIES, gru_cell, lstm_cell, rnn_cell
+from .rotary import apply_rotary_emb, rotary_cos_sin, rotary_frequencies, rotate_half
+from .swiglu import swiglu
 
 __all__ = [
     # convolution and pooling
@@ -73,6 +77,7 @@ __all__ = [
     "gelu",
     "sigmoid",
     "tanh",
+    "silu",
     "softplus",
     "identity",
     "softmax",
@@ -83,6 +88,7 @@ __all__ = [
     "gelu_derivative",
     "sigmoid_derivative",
     "tanh_derivative",
+    "silu_derivative",
     "softplus_derivative",
     "identity_derivative",
     "ACTIVATIONS",
@@ -107,4 +113,10 @@ __all__ = [
     "lstm_cell",
     "gru_cell",
     "NONLINEARITIES",
+    # the pieces of a Llama-style LLM (RMSNorm is in normalization)
+    "rotary_frequencies",
+    "rotary_cos_sin",
+    "rotate_half",
+    "apply_rotary_emb",
+    "swiglu",
 ]

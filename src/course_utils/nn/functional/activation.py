@@ -1,11 +1,17 @@
 """Activation functions, softmax and their derivatives, written by hand.
 
-Each function takes the arguments of its ``torch.nn.functional`` namesake and
-returns the same numbers; each ``*_derivative`` returns d activation / d input,
-element by element, and agrees with what autograd computes (the unit tests
-check both on many shapes). :data:`ACTIVATIONS` maps a name to the pair
+Each function takes the arguments of its ``torch.nn.functional`` namesake
+(``inplace`` included) and returns the same numbers; each ``*_derivative``
+returns d activation / d input, element by element, and agrees with what
+autograd computes (the unit tests check both on many shapes and on PyTorch's
+own test inputs). :data:`ACTIVATIONS` maps a name to the pair
 ``(function, derivative)`` so that explorers and the from-scratch MLP can pick
 one by name.
+
+Out of scope everywhere: complex, integer and bool tensors (``TypeError``;
+PyTorch applies some of these functions to integers). ``softmax`` and
+``log_softmax`` accept an integer input when ``dtype`` names a floating type,
+as PyTorch does.
 
 Example:
     >>> import torch
@@ -19,9 +25,18 @@ Example:
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 
 import torch
+
+from ..._validation import (
+    require_bool,
+    require_dim,
+    require_floating,
+    require_number,
+    require_positive,
+)
 
 __all__ = [
     "softmax",
@@ -41,6 +56,8 @@ __all__ = [
     "relu_derivative",
     "sigmoid",
     "sigmoid_derivative",
+    "silu",
+    "silu_derivative",
     "softplus",
     "softplus_derivative",
     "tanh",
@@ -48,70 +65,122 @@ __all__ = [
 ]
 
 
-def _check_input(input: object, fn: str) -> torch.Tensor:
-    if not isinstance(input, torch.Tensor):
-        raise TypeError(
-            f"{fn}: input must be a torch.Tensor, got {type(input).__name__}"
-        )
-    if not input.is_floating_point():
-        raise TypeError(
-            f"{fn}: input must be a floating-point tensor, got dtype {input.dtype}"
-        )
-    return input
-
-
-def _check_positive(value: float, name: str, fn: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ValueError(f"{fn}: {name} must be a positive number, got {value!r}")
-    return float(value)
-
-
 # ------------------------------------------------------------------ the functions
 def identity(input: torch.Tensor) -> torch.Tensor:
-    """f(x) = x: no activation at all (a "linear" layer)."""
-    return _check_input(input, "identity").clone()
+    """f(x) = x: no activation at all (a "linear" layer).
+
+    Out of scope: complex, integer and bool tensors.
+
+    Example:
+        >>> identity(torch.tensor([-1.0, 2.0])).tolist()
+        [-1.0, 2.0]
+    """
+    return require_floating(input, "identity").clone()
 
 
 def sigmoid(input: torch.Tensor) -> torch.Tensor:
-    """f(x) = 1 / (1 + exp(-x)), computed without overflow for large |x|."""
-    x = _check_input(input, "sigmoid")
+    """f(x) = 1 / (1 + exp(-x)), computed without overflow for large |x|.
+
+    Out of scope: complex, integer and bool tensors.
+
+    Example:
+        >>> sigmoid(torch.tensor([-1000.0, 0.0, 1000.0])).tolist()
+        [0.0, 0.5, 1.0]
+    """
+    x = require_floating(input, "sigmoid")
     # exp of a non-positive number never overflows: use exp(-|x|) on both sides.
     e = torch.exp(-x.abs())
     return torch.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
 def tanh(input: torch.Tensor) -> torch.Tensor:
-    """f(x) = (e^x - e^-x) / (e^x + e^-x), computed without overflow or cancellation."""
-    x = _check_input(input, "tanh")
+    """f(x) = (e^x - e^-x) / (e^x + e^-x), computed without overflow or cancellation.
+
+    Out of scope: complex, integer and bool tensors.
+
+    Example:
+        >>> tanh(torch.tensor([-1000.0, 0.0, 1000.0])).tolist()
+        [-1.0, 0.0, 1.0]
+    """
+    x = require_floating(input, "tanh")
     # tanh(|x|) = (1 - e^{-2|x|}) / (1 + e^{-2|x|}); expm1 keeps small |x| accurate.
     m = torch.expm1(-2 * x.abs())
     return torch.sign(x) * (-m / (2 + m))
 
 
-def relu(input: torch.Tensor) -> torch.Tensor:
-    """f(x) = max(0, x)."""
-    x = _check_input(input, "relu")
-    return torch.where(x > 0, x, torch.zeros_like(x))
+def relu(input: torch.Tensor, inplace: bool = False) -> torch.Tensor:
+    """f(x) = max(0, x).
+
+    Out of scope: complex, integer and bool tensors.
+
+    Example:
+        >>> relu(torch.tensor([-2.0, 0.0, 3.0])).tolist()
+        [0.0, 0.0, 3.0]
+    """
+    x = require_floating(input, "relu")
+    out = torch.where(x < 0, torch.zeros_like(x), x)  # NaN stays NaN, as in PyTorch
+    return _maybe_inplace(x, out, inplace, "relu")
 
 
-def leaky_relu(input: torch.Tensor, negative_slope: float = 0.01) -> torch.Tensor:
-    """f(x) = x for x > 0, negative_slope * x otherwise."""
-    x = _check_input(input, "leaky_relu")
-    return torch.where(x > 0, x, negative_slope * x)
+def leaky_relu(
+    input: torch.Tensor, negative_slope: float = 0.01, inplace: bool = False
+) -> torch.Tensor:
+    """f(x) = x for x > 0, negative_slope * x otherwise.
+
+    Out of scope: complex, integer and bool tensors.
+
+    Example:
+        >>> leaky_relu(torch.tensor([-2.0, 3.0]), 0.5).tolist()
+        [-1.0, 3.0]
+    """
+    x = require_floating(input, "leaky_relu")
+    require_number("leaky_relu", "negative_slope", negative_slope)
+    out = torch.where(x > 0, x, negative_slope * x)
+    return _maybe_inplace(x, out, inplace, "leaky_relu")
 
 
-def elu(input: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
-    """f(x) = x for x > 0, alpha * (exp(x) - 1) otherwise."""
-    x = _check_input(input, "elu")
-    return torch.where(x > 0, x, alpha * torch.expm1(x.clamp_max(0)))
+def elu(input: torch.Tensor, alpha: float = 1.0, inplace: bool = False) -> torch.Tensor:
+    """f(x) = x for x > 0, alpha * (exp(x) - 1) otherwise.
+
+    Out of scope: complex, integer and bool tensors.
+
+    Example:
+        >>> [round(v, 4) for v in elu(torch.tensor([-1.0, 2.0])).tolist()]
+        [-0.6321, 2.0]
+    """
+    x = require_floating(input, "elu")
+    require_number("elu", "alpha", alpha)
+    out = torch.where(x > 0, x, alpha * torch.expm1(x.clamp_max(0)))
+    return _maybe_inplace(x, out, inplace, "elu")
+
+
+def silu(input: torch.Tensor, inplace: bool = False) -> torch.Tensor:
+    """f(x) = x * sigmoid(x), the "swish" of EfficientNet and of Llama's MLPs.
+
+    Out of scope: complex, integer and bool tensors.
+
+    Example:
+        >>> [round(v, 4) for v in silu(torch.tensor([-1.0, 0.0, 2.0])).tolist()]
+        [-0.2689, 0.0, 1.7616]
+    """
+    x = require_floating(input, "silu")
+    return _maybe_inplace(x, x * sigmoid(x), inplace, "silu")
 
 
 def softplus(
     input: torch.Tensor, beta: float = 1.0, threshold: float = 20.0
 ) -> torch.Tensor:
-    """f(x) = log(1 + exp(beta * x)) / beta, a smooth ReLU; linear where beta * x > threshold."""
-    x = _check_input(input, "softplus")
+    """f(x) = log(1 + exp(beta * x)) / beta, a smooth ReLU; linear where beta * x > threshold.
+
+    Out of scope: ``beta <= 0`` (``ValueError``).
+
+    Example:
+        >>> [round(v, 4) for v in softplus(torch.tensor([-1.0, 0.0, 30.0])).tolist()]
+        [0.3133, 0.6931, 30.0]
+    """
+    x = require_floating(input, "softplus")
     beta = _check_positive(beta, "beta", "softplus")
+    require_number("softplus", "threshold", threshold)
     z = beta * x
     smooth = torch.log1p(torch.exp(z.clamp_max(threshold))) / beta
     return torch.where(z > threshold, x, smooth)
@@ -121,8 +190,17 @@ _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 
 
 def gelu(input: torch.Tensor, approximate: str = "none") -> torch.Tensor:
-    """f(x) = x * Phi(x), Phi the standard normal CDF; ``approximate="tanh"`` uses the tanh formula."""
-    x = _check_input(input, "gelu")
+    """f(x) = x * Phi(x), Phi the standard normal CDF; ``approximate="tanh"`` uses the tanh formula.
+
+    At x = +inf this gives inf, where PyTorch's exact kernel gives NaN.
+
+    Out of scope: complex, integer and bool tensors.
+
+    Example:
+        >>> [round(v, 4) for v in gelu(torch.tensor([-1.0, 0.0, 2.0])).tolist()]
+        [-0.1587, 0.0, 1.9545]
+    """
+    x = require_floating(input, "gelu")
     if approximate == "none":
         return x * 0.5 * (1 + torch.erf(x / math.sqrt(2)))
     if approximate == "tanh":
@@ -132,54 +210,124 @@ def gelu(input: torch.Tensor, approximate: str = "none") -> torch.Tensor:
 
 # ---------------------------------------------------------------- the derivatives
 def identity_derivative(input: torch.Tensor) -> torch.Tensor:
-    """f'(x) = 1."""
-    return torch.ones_like(_check_input(input, "identity_derivative"))
+    """f'(x) = 1.
+
+    Out of scope: complex, integer and bool tensors.
+
+    Example:
+        >>> identity_derivative(torch.tensor([-3.0, 5.0])).tolist()
+        [1.0, 1.0]
+    """
+    return torch.ones_like(require_floating(input, "identity_derivative"))
 
 
 def sigmoid_derivative(input: torch.Tensor) -> torch.Tensor:
-    """f'(x) = s (1 - s) with s = sigmoid(x); at most 1/4, at x = 0."""
-    s = sigmoid(input)
+    """f'(x) = s (1 - s) with s = sigmoid(x); at most 1/4, at x = 0.
+
+    Out of scope: complex, integer and bool tensors.
+
+    Example:
+        >>> sigmoid_derivative(torch.tensor([0.0])).tolist()
+        [0.25]
+    """
+    s = sigmoid(require_floating(input, "sigmoid_derivative"))
     return s * (1 - s)
 
 
 def tanh_derivative(input: torch.Tensor) -> torch.Tensor:
-    """f'(x) = 1 - tanh(x)^2; at most 1, at x = 0."""
-    return 1 - tanh(input) ** 2
+    """f'(x) = 1 - tanh(x)^2; at most 1, at x = 0.
+
+    Out of scope: complex, integer and bool tensors.
+
+    Example:
+        >>> tanh_derivative(torch.tensor([0.0])).tolist()
+        [1.0]
+    """
+    return 1 - tanh(require_floating(input, "tanh_derivative")) ** 2
 
 
 def relu_derivative(input: torch.Tensor) -> torch.Tensor:
-    """f'(x) = 1 for x > 0, else 0 (PyTorch also uses 0 at x = 0)."""
-    x = _check_input(input, "relu_derivative")
+    """f'(x) = 1 for x > 0, else 0 (PyTorch also uses 0 at x = 0).
+
+    Out of scope: complex, integer and bool tensors.
+
+    Example:
+        >>> relu_derivative(torch.tensor([-1.0, 0.0, 2.0])).tolist()
+        [0.0, 0.0, 1.0]
+    """
+    x = require_floating(input, "relu_derivative")
     return (x > 0).to(x.dtype)
 
 
 def leaky_relu_derivative(
     input: torch.Tensor, negative_slope: float = 0.01
 ) -> torch.Tensor:
-    """f'(x) = 1 for x > 0, negative_slope otherwise."""
-    x = _check_input(input, "leaky_relu_derivative")
+    """f'(x) = 1 for x > 0, negative_slope otherwise.
+
+    Out of scope: complex, integer and bool tensors.
+
+    Example:
+        >>> leaky_relu_derivative(torch.tensor([-1.0, 2.0]), 0.5).tolist()
+        [0.5, 1.0]
+    """
+    x = require_floating(input, "leaky_relu_derivative")
     return torch.where(x > 0, torch.ones_like(x), torch.full_like(x, negative_slope))
 
 
 def elu_derivative(input: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
-    """f'(x) = 1 for x > 0, alpha * exp(x) otherwise."""
-    x = _check_input(input, "elu_derivative")
+    """f'(x) = 1 for x > 0, alpha * exp(x) otherwise.
+
+    Out of scope: complex, integer and bool tensors.
+
+    Example:
+        >>> elu_derivative(torch.tensor([0.0, 2.0])).tolist()
+        [1.0, 1.0]
+    """
+    x = require_floating(input, "elu_derivative")
     return torch.where(x > 0, torch.ones_like(x), alpha * torch.exp(x.clamp_max(0)))
+
+
+def silu_derivative(input: torch.Tensor) -> torch.Tensor:
+    """f'(x) = s (1 + x (1 - s)) with s = sigmoid(x).
+
+    Out of scope: complex, integer and bool tensors.
+
+    Example:
+        >>> silu_derivative(torch.tensor([0.0])).tolist()
+        [0.5]
+    """
+    x = require_floating(input, "silu_derivative")
+    s = sigmoid(x)
+    return s * (1 + x * (1 - s))
 
 
 def softplus_derivative(
     input: torch.Tensor, beta: float = 1.0, threshold: float = 20.0
 ) -> torch.Tensor:
-    """f'(x) = sigmoid(beta * x); exactly 1 where beta * x > threshold (the linear part)."""
-    x = _check_input(input, "softplus_derivative")
+    """f'(x) = sigmoid(beta * x); exactly 1 where beta * x > threshold (the linear part).
+
+    Out of scope: complex, integer and bool tensors; ``beta <= 0``.
+
+    Example:
+        >>> softplus_derivative(torch.tensor([0.0, 30.0])).tolist()
+        [0.5, 1.0]
+    """
+    x = require_floating(input, "softplus_derivative")
     beta = _check_positive(beta, "beta", "softplus_derivative")
     z = beta * x
     return torch.where(z > threshold, torch.ones_like(x), sigmoid(z))
 
 
 def gelu_derivative(input: torch.Tensor, approximate: str = "none") -> torch.Tensor:
-    """f'(x) = Phi(x) + x phi(x) (phi the normal density), or the tanh formula's derivative."""
-    x = _check_input(input, "gelu_derivative")
+    """f'(x) = Phi(x) + x phi(x) (phi the normal density), or the tanh formula's derivative.
+
+    Out of scope: complex, integer and bool tensors.
+
+    Example:
+        >>> gelu_derivative(torch.tensor([0.0])).tolist()
+        [0.5]
+    """
+    x = require_floating(input, "gelu_derivative")
     if approximate == "none":
         cdf = 0.5 * (1 + torch.erf(x / math.sqrt(2)))
         density = torch.exp(-0.5 * x**2) / math.sqrt(2 * math.pi)
@@ -195,19 +343,62 @@ def gelu_derivative(input: torch.Tensor, approximate: str = "none") -> torch.Ten
 
 
 # ------------------------------------------------------------------ softmax
-def log_softmax(input: torch.Tensor, dim: int = -1) -> torch.Tensor:
-    """log(softmax(x)) = x - logsumexp(x), stable: the largest entry is subtracted first."""
-    shifted = input - input.amax(dim=dim, keepdim=True)
+def log_softmax(
+    input: torch.Tensor,
+    dim: int | None = None,
+    _stacklevel: int = 3,
+    dtype: torch.dtype | None = None,
+) -> torch.Tensor:
+    """log(softmax(x)) = x - logsumexp(x) along ``dim``, stable: the largest entry is subtracted first.
+
+    Args:
+        input: any shape, real floating point (or integer with a floating ``dtype``).
+        dim: the axis that sums to 1 after ``exp``. ``None`` picks one the way
+            PyTorch's deprecated rule does (0 for 0-, 1- and 3-D input, else 1)
+            and warns, as PyTorch does: always pass it.
+        _stacklevel: where the warning points (kept for PyTorch's signature).
+        dtype: cast the input to this dtype first (e.g. to compute in float64).
+
+    Out of scope: complex tensors, and integer ones without a floating ``dtype``.
+
+    Example:
+        >>> [round(v, 4) for v in log_softmax(torch.tensor([1.0, 2.0, 3.0]), dim=0).tolist()]
+        [-2.4076, -1.4076, -0.4076]
+    """
+    x, dim = _softmax_arguments(input, dim, _stacklevel, dtype, "log_softmax")
+    if x.numel() == 0:
+        return x.clone()  # nothing to normalise
+    shifted = x - x.amax(dim=dim, keepdim=True)  # the largest entry becomes 0
+    # A row that is all -inf gives NaN, as in PyTorch (-inf minus -inf).
     return shifted - shifted.exp().sum(dim=dim, keepdim=True).log()
 
 
-def softmax(input: torch.Tensor, dim: int = -1) -> torch.Tensor:
-    """exp(x_i) / sum_j exp(x_j) along ``dim``; the outputs are positive and sum to 1."""
-    return log_softmax(input, dim).exp()
+def softmax(
+    input: torch.Tensor,
+    dim: int | None = None,
+    _stacklevel: int = 3,
+    dtype: torch.dtype | None = None,
+) -> torch.Tensor:
+    """exp(x_i) / sum_j exp(x_j) along ``dim``; the outputs are positive and sum to 1.
+
+    Arguments as in :func:`log_softmax`.
+
+    Out of scope: complex tensors, and integer ones without a floating ``dtype``.
+
+    Example:
+        >>> [round(v, 4) for v in softmax(torch.tensor([1.0, 2.0, 3.0]), dim=0).tolist()]
+        [0.09, 0.2447, 0.6652]
+    """
+    x, dim = _softmax_arguments(input, dim, _stacklevel, dtype, "softmax")
+    if x.numel() == 0:
+        return x.clone()
+    e = (x - x.amax(dim=dim, keepdim=True)).exp()  # at most 1: no overflow
+    return e / e.sum(dim=dim, keepdim=True)
 
 
 # ------------------------------------------------------------------ by name
 #: name -> (function, derivative). Functions with a parameter take it as keyword.
+#: (``silu`` is left out: the explorers and chapter 2's comparison table show these eight.)
 ACTIVATIONS: dict[
     str, tuple[Callable[..., torch.Tensor], Callable[..., torch.Tensor]]
 ] = {
@@ -222,18 +413,10 @@ ACTIVATIONS: dict[
 }
 
 
-def _lookup(
-    name: str,
-) -> tuple[Callable[..., torch.Tensor], Callable[..., torch.Tensor]]:
-    if name not in ACTIVATIONS:
-        raise ValueError(
-            f"unknown activation {name!r}: expected one of {', '.join(ACTIVATIONS)}"
-        )
-    return ACTIVATIONS[name]
-
-
 def activation(name: str, input: torch.Tensor, **kwargs: float) -> torch.Tensor:
     """Apply the activation called ``name`` (a key of :data:`ACTIVATIONS`).
+
+    Out of scope: names outside :data:`ACTIVATIONS` (``silu`` included).
 
     Example:
         >>> activation("leaky_relu", torch.tensor([-1.0]), negative_slope=0.1).tolist()
@@ -247,8 +430,55 @@ def activation_derivative(
 ) -> torch.Tensor:
     """The derivative of the activation called ``name`` at ``input``.
 
+    Out of scope: names outside :data:`ACTIVATIONS` (``silu`` included).
+
     Example:
         >>> activation_derivative("tanh", torch.tensor([0.0])).tolist()
         [1.0]
     """
     return _lookup(name)[1](input, **kwargs)
+
+
+# ------------------------------------------------------------------ checks
+
+
+def _softmax_arguments(input, dim, stacklevel, dtype, fn):
+    """Cast to ``dtype``, check, and resolve ``dim`` (PyTorch's implicit rule if None)."""
+    if dtype is not None:
+        if not isinstance(dtype, torch.dtype):
+            raise TypeError(f"{fn}: dtype must be a torch.dtype, got {dtype!r}")
+        if isinstance(input, torch.Tensor):
+            input = input.to(dtype)
+    x = require_floating(input, fn)
+    if dim is None:
+        warnings.warn(
+            f"Implicit dimension choice for {fn} has been deprecated. "
+            "Change the call to include dim=X as an argument.",
+            UserWarning,
+            stacklevel=stacklevel,
+        )
+        dim = 0 if x.dim() in (0, 1, 3) else 1
+    return x, require_dim(fn, dim, x.dim(), tuple(x.shape))
+
+
+def _check_positive(value: float, name: str, fn: str) -> float:
+    return require_positive(fn, name, value)
+
+
+def _maybe_inplace(
+    x: torch.Tensor, out: torch.Tensor, inplace: bool, fn: str
+) -> torch.Tensor:
+    """Return ``out``, or write it into ``x`` and return ``x`` when ``inplace`` (PyTorch's option)."""
+    if require_bool(fn, "inplace", inplace):
+        return x.copy_(out)
+    return out
+
+
+def _lookup(
+    name: str,
+) -> tuple[Callable[..., torch.Tensor], Callable[..., torch.Tensor]]:
+    if name not in ACTIVATIONS:
+        raise ValueError(
+            f"unknown activation {name!r}: expected one of {', '.join(ACTIVATIONS)}"
+        )
+    return ACTIVATIONS[name]

@@ -25,97 +25,12 @@ from __future__ import annotations
 
 import torch
 
-from ..._validation import shape_of
+from ..._validation import require_floating, require_tensor, shape_of
 
 __all__ = ["rnn_cell", "lstm_cell", "gru_cell", "NONLINEARITIES"]
 
 #: The nonlinearities a plain RNN cell may use (the ``nonlinearity`` of ``nn.RNNCell``).
 NONLINEARITIES = ("tanh", "relu")
-
-
-# ----------------------------------------------------------------------------- checks
-
-
-def _check_cell_arguments(fn, input, states, w_ih, w_hh, b_ih, b_hh, gates):
-    """Check a cell's arguments; return them batched (2-D) and whether a batch was added.
-
-    ``states`` is a list of (name, tensor or None); ``gates`` is how many blocks of
-    ``hidden_size`` rows the weights stack (1 for RNN, 4 for LSTM, 3 for GRU).
-    """
-    if not isinstance(input, torch.Tensor):
-        raise TypeError(
-            f"{fn}: input must be a torch.Tensor, got {type(input).__name__}"
-        )
-    if input.dim() not in (1, 2):
-        raise ValueError(
-            f"{fn}: expected input of shape (N, input_size) or (input_size,), "
-            f"got {input.dim()}-D input of shape {tuple(input.shape)}"
-        )
-    if not input.is_floating_point():
-        raise TypeError(
-            f"{fn}: input must be a floating-point tensor, got dtype {input.dtype}"
-        )
-    for name, weight in (("w_ih", w_ih), ("w_hh", w_hh)):
-        if not isinstance(weight, torch.Tensor) or weight.dim() != 2:
-            raise ValueError(
-                f"{fn}: expected {name} to be a matrix ({gates} * hidden_size, ...), "
-                f"got {shape_of(weight)}"
-            )
-    rows = w_hh.shape[0]
-    if rows % gates != 0 or rows == 0:
-        raise ValueError(
-            f"{fn}: w_hh must have {gates} * hidden_size rows, got shape {tuple(w_hh.shape)}"
-        )
-    hidden_size = rows // gates
-    if w_hh.shape != (gates * hidden_size, hidden_size):
-        raise ValueError(
-            f"{fn}: expected w_hh of shape ({gates} * hidden_size, hidden_size) = "
-            f"({gates * hidden_size}, {hidden_size}), got {tuple(w_hh.shape)}"
-        )
-    if w_ih.shape != (gates * hidden_size, input.shape[-1]):
-        raise ValueError(
-            f"{fn}: expected w_ih of shape ({gates * hidden_size}, {input.shape[-1]}) "
-            f"for input of shape {tuple(input.shape)} and hidden_size {hidden_size}, "
-            f"got {tuple(w_ih.shape)}"
-        )
-    for name, bias in (("b_ih", b_ih), ("b_hh", b_hh)):
-        if bias is not None and (
-            not isinstance(bias, torch.Tensor) or bias.shape != (gates * hidden_size,)
-        ):
-            raise ValueError(
-                f"{fn}: expected {name} of shape ({gates * hidden_size},), got {shape_of(bias)}"
-            )
-    for name, tensor in [
-        ("w_ih", w_ih),
-        ("w_hh", w_hh),
-        ("b_ih", b_ih),
-        ("b_hh", b_hh),
-    ]:
-        if tensor is not None and tensor.dtype != input.dtype:
-            raise TypeError(
-                f"{fn}: input has dtype {input.dtype} but {name} has dtype {tensor.dtype}"
-            )
-
-    unbatched = input.dim() == 1
-    x = input.unsqueeze(0) if unbatched else input
-    expected = (hidden_size,) if unbatched else (x.shape[0], hidden_size)
-    checked = []
-    for name, state in states:
-        if state is None:
-            state = x.new_zeros(x.shape[0], hidden_size)
-        elif not isinstance(state, torch.Tensor) or state.shape != expected:
-            raise ValueError(
-                f"{fn}: expected {name} of shape {expected} for input of shape "
-                f"{tuple(input.shape)} and hidden_size {hidden_size}, got {shape_of(state)}"
-            )
-        elif state.dtype != input.dtype:
-            raise TypeError(
-                f"{fn}: input has dtype {input.dtype} but {name} has dtype {state.dtype}"
-            )
-        else:
-            state = state.unsqueeze(0) if unbatched else state
-        checked.append(state)
-    return x, checked, unbatched
 
 
 def _affine(x, weight, bias):
@@ -150,6 +65,8 @@ def rnn_cell(
 
     Returns:
         The new hidden state, shaped like ``hx``.
+
+    Out of scope: complex, integer and bool tensors.
 
     Example:
         >>> rnn_cell(torch.ones(3), None, torch.ones(2, 3), torch.eye(2), nonlinearity="relu")
@@ -197,6 +114,8 @@ def lstm_cell(
 
     Returns:
         The pair (h', c').
+
+    Out of scope: complex, integer and bool tensors; projections (``proj_size``).
 
     Example:
         >>> h, c = lstm_cell(torch.zeros(2, 3), None, torch.zeros(8, 3), torch.zeros(8, 2))
@@ -254,6 +173,8 @@ def gru_cell(
         w_hh: (3 * hidden_size, hidden_size).
         b_ih, b_hh: optional (3 * hidden_size,) biases.
 
+    Out of scope: complex, integer and bool tensors.
+
     Example:
         >>> gru_cell(torch.zeros(3), torch.ones(2), torch.zeros(6, 3), torch.zeros(6, 2))
         tensor([0.5000, 0.5000])
@@ -268,3 +189,82 @@ def gru_cell(
     n = torch.tanh(x_n + r * h_n)
     h_new = (1 - z) * n + z * h
     return h_new.squeeze(0) if unbatched else h_new
+
+
+# ----------------------------------------------------------------------------- checks
+
+
+def _check_cell_arguments(fn, input, states, w_ih, w_hh, b_ih, b_hh, gates):
+    """Check a cell's arguments; return them batched (2-D) and whether a batch was added.
+
+    ``states`` is a list of (name, tensor or None); ``gates`` is how many blocks of
+    ``hidden_size`` rows the weights stack (1 for RNN, 4 for LSTM, 3 for GRU).
+    """
+    require_floating(input, fn)
+    if input.dim() not in (1, 2):
+        raise ValueError(
+            f"{fn}: expected input of shape (N, input_size) or (input_size,), "
+            f"got {input.dim()}-D input of shape {tuple(input.shape)}"
+        )
+    for name, weight in (("w_ih", w_ih), ("w_hh", w_hh)):
+        require_tensor(weight, fn, name)
+        if weight.dim() != 2:
+            raise ValueError(
+                f"{fn}: expected {name} to be a matrix ({gates} * hidden_size, ...), "
+                f"got {shape_of(weight)}"
+            )
+    rows = w_hh.shape[0]
+    if rows % gates != 0 or rows == 0:
+        raise ValueError(
+            f"{fn}: w_hh must have {gates} * hidden_size rows, got shape {tuple(w_hh.shape)}"
+        )
+    hidden_size = rows // gates
+    if w_hh.shape != (gates * hidden_size, hidden_size):
+        raise ValueError(
+            f"{fn}: expected w_hh of shape ({gates} * hidden_size, hidden_size) = "
+            f"({gates * hidden_size}, {hidden_size}), got {tuple(w_hh.shape)}"
+        )
+    if w_ih.shape != (gates * hidden_size, input.shape[-1]):
+        raise ValueError(
+            f"{fn}: expected w_ih of shape ({gates * hidden_size}, {input.shape[-1]}) "
+            f"for input of shape {tuple(input.shape)} and hidden_size {hidden_size}, "
+            f"got {tuple(w_ih.shape)}"
+        )
+    for name, bias in (("b_ih", b_ih), ("b_hh", b_hh)):
+        if bias is not None and require_tensor(bias, fn, name).shape != (
+            gates * hidden_size,
+        ):
+            raise ValueError(
+                f"{fn}: expected {name} of shape ({gates * hidden_size},), got {shape_of(bias)}"
+            )
+    for name, tensor in [
+        ("w_ih", w_ih),
+        ("w_hh", w_hh),
+        ("b_ih", b_ih),
+        ("b_hh", b_hh),
+    ]:
+        if tensor is not None and tensor.dtype != input.dtype:
+            raise TypeError(
+                f"{fn}: input has dtype {input.dtype} but {name} has dtype {tensor.dtype}"
+            )
+
+    unbatched = input.dim() == 1
+    x = input.unsqueeze(0) if unbatched else input
+    expected = (hidden_size,) if unbatched else (x.shape[0], hidden_size)
+    checked = []
+    for name, state in states:
+        if state is None:
+            state = x.new_zeros(x.shape[0], hidden_size)
+        elif not isinstance(state, torch.Tensor) or state.shape != expected:
+            raise ValueError(
+                f"{fn}: expected {name} of shape {expected} for input of shape "
+                f"{tuple(input.shape)} and hidden_size {hidden_size}, got {shape_of(state)}"
+            )
+        elif state.dtype != input.dtype:
+            raise TypeError(
+                f"{fn}: input has dtype {input.dtype} but {name} has dtype {state.dtype}"
+            )
+        else:
+            state = state.unsqueeze(0) if unbatched else state
+        checked.append(state)
+    return x, checked, unbatched
