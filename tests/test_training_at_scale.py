@@ -41,7 +41,10 @@ def test_grad_scaler_equals_torch_with_overflows(seed):
     for step in range(20):
         x = torch.randn(4, 5, generator=generator)
         blow_up = step % 7 == 3  # an overflow now and then: the step is skipped
-        for model, s, opt in ((ours, scaler, opt_ours), (theirs, reference, opt_theirs)):
+        for model, s, opt in (
+            (ours, scaler, opt_ours),
+            (theirs, reference, opt_theirs),
+        ):
             opt.zero_grad()
             loss = model(x).pow(2).mean() * (float("inf") if blow_up else 1.0)
             s.scale(loss).backward()
@@ -73,7 +76,9 @@ def test_grad_scaler_rescues_float16_gradients_from_underflow():
     nn.functional.mse_loss(net(x), target).backward()
     exact = torch.cat([p.grad.reshape(-1) for p in net.parameters()])
     plain, scaled = gradient(1.0), gradient(2.0**16)
-    assert (scaled == 0).sum() == 0 < (plain == 0).sum()  # lost to underflow, then rescued
+    assert (
+        (scaled == 0).sum() == 0 < (plain == 0).sum()
+    )  # lost to underflow, then rescued
     error = [((g - exact).norm() / exact.norm()).item() for g in (plain, scaled)]
     assert error[1] < error[0] / 2, error
 
@@ -92,7 +97,9 @@ def test_grad_scaler_bad_input():
         scaler.unscale_(torch.optim.SGD([w], lr=1.0))
 
 
-@pytest.mark.parametrize("warmup, total, ratio", [(1, 10, 0.1), (5, 50, 0.0), (10, 37, 0.3), (0, 20, 0.1)])
+@pytest.mark.parametrize(
+    "warmup, total, ratio", [(1, 10, 0.1), (5, 50, 0.0), (10, 37, 0.3), (0, 20, 0.1)]
+)
 def test_warmup_cosine_equals_pytorchs_linear_then_cosine(warmup, total, ratio):
     w = nn.Parameter(torch.zeros(1))
     ours = torch.optim.SGD([w], lr=0.5)
@@ -105,12 +112,16 @@ def test_warmup_cosine_equals_pytorchs_linear_then_cosine(warmup, total, ratio):
         linear = torch.optim.lr_scheduler.LinearLR(
             theirs, start_factor=1 / warmup, total_iters=max(warmup - 1, 1)
         )
-        reference = torch.optim.lr_scheduler.SequentialLR(theirs, [linear, cosine], [warmup])
+        reference = torch.optim.lr_scheduler.SequentialLR(
+            theirs, [linear, cosine], [warmup]
+        )
     else:
         reference = cosine
     for step in range(total):
         expected = theirs.param_groups[0]["lr"]
-        assert math.isclose(ours.param_groups[0]["lr"], expected, rel_tol=1e-6, abs_tol=1e-9), step
+        assert math.isclose(
+            ours.param_groups[0]["lr"], expected, rel_tol=1e-6, abs_tol=1e-9
+        ), step
         assert math.isclose(warmup_cosine(step, warmup, total, ratio) * 0.5, expected,
                             rel_tol=1e-6, abs_tol=1e-9)  # fmt: skip
         ours.step(), theirs.step()
@@ -131,10 +142,14 @@ def test_decay_groups_split_matrices_from_vectors():
     decay, no_decay = decay_parameter_groups(model, 0.1)
     names = {id(p): n for n, p in model.named_parameters()}
     assert all(p.dim() == 2 for p in decay["params"]) and decay["weight_decay"] == 0.1
-    assert all(p.dim() == 1 for p in no_decay["params"]) and no_decay["weight_decay"] == 0
+    assert (
+        all(p.dim() == 1 for p in no_decay["params"]) and no_decay["weight_decay"] == 0
+    )
     assert any("norm" in names[id(p)] for p in no_decay["params"])
     assert any(names[id(p)].endswith("bias") for p in no_decay["params"])
-    assert len(decay["params"]) + len(no_decay["params"]) == len(list(model.parameters()))
+    assert len(decay["params"]) + len(no_decay["params"]) == len(
+        list(model.parameters())
+    )
     tied = nn.Linear(3, 3)
     assert len(decay_parameter_groups(nn.Sequential(tied, tied))[0]["params"]) == 1
     with pytest.raises(TypeError, match="nn.Module"):
@@ -146,7 +161,9 @@ def test_accumulated_gradients_equal_the_large_batch_gradient(sizes):
     torch.manual_seed(len(sizes))
     model = TinyGPT(11, 8, d_model=16, n_head=2, n_layer=1)
     x, y = torch.randint(0, 11, (8, 8)), torch.randint(0, 11, (8, 8))
-    whole = torch.autograd.grad(cross_entropy_loss(model(x), y), list(model.parameters()))
+    whole = torch.autograd.grad(
+        cross_entropy_loss(model(x), y), list(model.parameters())
+    )
     bounds = torch.tensor([0, *sizes]).cumsum(0).tolist()
     pieces = [(x[a:b], y[a:b]) for a, b in zip(bounds, bounds[1:])]
     model.zero_grad()
@@ -171,12 +188,21 @@ def test_checkpointing_saves_less_and_gives_the_same_gradients():
     def loss(use_checkpoint: bool) -> torch.Tensor:
         h = model.token_embedding(x) + model.position_embedding(torch.arange(16))
         for block in model.blocks:
-            h = checkpoint(block, h, use_reentrant=False) if use_checkpoint else block(h)
+            h = (
+                checkpoint(block, h, use_reentrant=False)
+                if use_checkpoint
+                else block(h)
+            )
         return model.head(model.norm(h)).logsumexp(-1).mean()
 
-    plain, checkpointed = saved_tensor_bytes(lambda: loss(False)), saved_tensor_bytes(lambda: loss(True))
+    plain, checkpointed = (
+        saved_tensor_bytes(lambda: loss(False)),
+        saved_tensor_bytes(lambda: loss(True)),
+    )
     assert checkpointed < plain / 3
-    grads = [torch.autograd.grad(loss(c), list(model.parameters())) for c in (False, True)]
+    grads = [
+        torch.autograd.grad(loss(c), list(model.parameters())) for c in (False, True)
+    ]
     for a, b in zip(*grads):
         assert torch.allclose(a, b, atol=1e-6)
 
@@ -185,7 +211,7 @@ def test_checkpointing_saves_less_and_gives_the_same_gradients():
         loss(use_checkpoint).backward()
 
     step(False)  # allocate the gradients once
-    peaks = [peak_memory(lambda: step(c)) for c in (False, True)]
+    peaks = [peak_memory(lambda c=c: step(c)) for c in (False, True)]
     assert 0 < peaks[1] < peaks[0]
 
 

@@ -61,7 +61,9 @@ class GradScaler:
         if require_positive(who, "growth_factor", growth_factor) <= 1:
             raise ValueError(f"{who}: growth_factor must be > 1, got {growth_factor!r}")
         if not 0 < require_positive(who, "backoff_factor", backoff_factor) < 1:
-            raise ValueError(f"{who}: backoff_factor must be in (0, 1), got {backoff_factor!r}")
+            raise ValueError(
+                f"{who}: backoff_factor must be in (0, 1), got {backoff_factor!r}"
+            )
         require_int(who, "growth_interval", growth_interval, minimum=1)
         # float32, like PyTorch's scale tensor, so that both round the same way.
         self._scale = torch.tensor(float(init_scale), dtype=torch.float32)
@@ -77,7 +79,9 @@ class GradScaler:
     def scale(self, loss: torch.Tensor) -> torch.Tensor:
         """The loss times ``S``: call ``.backward()`` on this."""
         if not isinstance(loss, torch.Tensor):
-            raise TypeError(f"GradScaler.scale: expected a tensor, got {type(loss).__name__}")
+            raise TypeError(
+                f"GradScaler.scale: expected a tensor, got {type(loss).__name__}"
+            )
         return loss * self._scale.to(loss.device, loss.dtype)
 
     def unscale_(self, optimizer: torch.optim.Optimizer) -> None:
@@ -87,8 +91,12 @@ class GradScaler:
         true gradients); :meth:`step` calls it otherwise.
         """
         if id(optimizer) in self._unscaled:
-            raise RuntimeError("GradScaler.unscale_ was already called for this optimizer")
-        inverse = (1.0 / self._scale.double()).float()  # as PyTorch: a float32 reciprocal
+            raise RuntimeError(
+                "GradScaler.unscale_ was already called for this optimizer"
+            )
+        inverse = (
+            1.0 / self._scale.double()
+        ).float()  # as PyTorch: a float32 reciprocal
         found = False
         for group in optimizer.param_groups:
             for p in group["params"]:

@@ -224,7 +224,9 @@ def saved_tensor_bytes(fn) -> int:
         8000
     """
     if not callable(fn):
-        raise TypeError(f"saved_tensor_bytes: expected a function, got {type(fn).__name__}")
+        raise TypeError(
+            f"saved_tensor_bytes: expected a function, got {type(fn).__name__}"
+        )
     storages: dict[int, int] = {}
 
     def pack(tensor: torch.Tensor) -> torch.Tensor:

@@ -94,7 +94,9 @@ def _grouped(x: torch.Tensor, axis: int | None, group_size: int | None, who: str
         return x.reshape(1, -1)
     require_int(who, "axis", axis)
     if not -x.dim() <= axis < x.dim():
-        raise ValueError(f"{who}: axis {axis} is out of range for shape {tuple(x.shape)}")
+        raise ValueError(
+            f"{who}: axis {axis} is out of range for shape {tuple(x.shape)}"
+        )
     return x.movedim(axis, 0).reshape(x.shape[axis], -1)
 
 
@@ -230,7 +232,9 @@ def dequantize(q: QuantizedTensor) -> torch.Tensor:
         [0.5039, -1.0]
     """
     if not isinstance(q, QuantizedTensor):
-        raise TypeError(f"dequantize: expected a QuantizedTensor, got {type(q).__name__}")
+        raise TypeError(
+            f"dequantize: expected a QuantizedTensor, got {type(q).__name__}"
+        )
     codes = q.values.float()
     if q.group_size is not None:
         view = codes.reshape(codes.shape[0], -1, q.group_size)
@@ -370,9 +374,7 @@ class QuantizedLinear(nn.Module):
                         dtype=torch.uint8 if packed else torch.int8 if symmetric else torch.uint8),
         )  # fmt: skip
         n_scales = (
-            numel // group_size
-            if group_size
-            else (out_features if per_channel else 1)
+            numel // group_size if group_size else (out_features if per_channel else 1)
         )
         self.register_buffer("scale", torch.ones(n_scales))
         self.register_buffer(
@@ -455,7 +457,10 @@ class QuantizedLinear(nn.Module):
     @property
     def storage_bytes(self) -> int:
         """Bytes of the buffers that hold the weight (codes, scales, zero points)."""
-        return sum(b.numel() * b.element_size() for b in (self.qweight, self.scale, self.zero_point))
+        return sum(
+            b.numel() * b.element_size()
+            for b in (self.qweight, self.scale, self.zero_point)
+        )
 
     def extra_repr(self) -> str:
         how = (
@@ -522,10 +527,16 @@ def model_bytes(model: nn.Module) -> int:
         440
     """
     if not isinstance(model, nn.Module):
-        raise TypeError(f"model_bytes: expected an nn.Module, got {type(model).__name__}")
+        raise TypeError(
+            f"model_bytes: expected an nn.Module, got {type(model).__name__}"
+        )
     seen, total = set(), 0
     for tensor in [*model.parameters(), *model.buffers()]:
-        key = (tensor.untyped_storage().data_ptr(), tensor.storage_offset(), tensor.shape)
+        key = (
+            tensor.untyped_storage().data_ptr(),
+            tensor.storage_offset(),
+            tensor.shape,
+        )
         if key not in seen:
             seen.add(key)
             total += tensor.numel() * tensor.element_size()
@@ -564,7 +575,9 @@ class MinMaxObserver:
     def params(self) -> tuple[torch.Tensor, torch.Tensor]:
         """``(scale, zero_point)`` for the range seen so far."""
         if self.low is None:
-            raise RuntimeError("MinMaxObserver.params: no data observed yet (calibrate first)")
+            raise RuntimeError(
+                "MinMaxObserver.params: no data observed yet (calibrate first)"
+            )
         seen = torch.tensor([self.low, self.high])
         return quantization_params(seen, self.bits, symmetric=self.symmetric)
 

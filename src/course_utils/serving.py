@@ -287,7 +287,9 @@ def max_batch(
     """
 
     def fits(b: int) -> bool:
-        return estimate_serving(shape, precision, b, context, gpu, n_gpus, **options).fits
+        return estimate_serving(
+            shape, precision, b, context, gpu, n_gpus, **options
+        ).fits
 
     if not fits(1):
         return 0
@@ -309,8 +311,12 @@ def cost_per_million_tokens(tokens_per_second: float, price_per_hour: float) -> 
         >>> round(cost_per_million_tokens(1000, 2.5), 3)  # 3.6M tokens an hour for $2.50
         0.694
     """
-    speed = require_positive("cost_per_million_tokens", "tokens_per_second", tokens_per_second)
-    price = require_positive("cost_per_million_tokens", "price_per_hour", price_per_hour)
+    speed = require_positive(
+        "cost_per_million_tokens", "tokens_per_second", tokens_per_second
+    )
+    price = require_positive(
+        "cost_per_million_tokens", "price_per_hour", price_per_hour
+    )
     return price / (speed * 3600) * 1e6
 
 
@@ -354,14 +360,18 @@ def measure_decoding(
     """
     who = "measure_decoding"
     if not isinstance(model, torch.nn.Module):
-        raise TypeError(f"{who}: model must be an nn.Module, got {type(model).__name__}")
+        raise TypeError(
+            f"{who}: model must be an nn.Module, got {type(model).__name__}"
+        )
     require_int(who, "batch", batch, minimum=1)
     require_int(who, "prompt_length", prompt_length, minimum=1)
     require_int(who, "new_tokens", new_tokens, minimum=1)
     vocab = vocab_size or model.config.vocab_size
     device = next(model.parameters()).device
     generator = torch.Generator().manual_seed(seed)
-    ids = torch.randint(0, vocab, (batch, prompt_length), generator=generator).to(device)
+    ids = torch.randint(0, vocab, (batch, prompt_length), generator=generator).to(
+        device
+    )
 
     def now() -> float:
         if device.type == "cuda":
@@ -378,7 +388,9 @@ def measure_decoding(
         past = out.past_key_values
         token = out.logits[:, -1].argmax(-1, keepdim=True)
     end = now()
-    return DecodingTiming(batch, prompt_length, new_tokens, middle - start, end - middle)
+    return DecodingTiming(
+        batch, prompt_length, new_tokens, middle - start, end - middle
+    )
 
 
 def critical_batch(precision: str = "bf16", gpu: str | GPU = "H100 SXM") -> float:

@@ -792,13 +792,17 @@ def accumulate_gradients(
     """
     who = "accumulate_gradients"
     if not isinstance(model, nn.Module):
-        raise TypeError(f"{who}: model must be an nn.Module, got {type(model).__name__}")
+        raise TypeError(
+            f"{who}: model must be an nn.Module, got {type(model).__name__}"
+        )
     batches = list(micro_batches)
     if not batches:
         raise ValueError(f"{who}: micro_batches is empty")
     for index, batch in enumerate(batches):
         if not (isinstance(batch, (tuple, list)) and len(batch) == 2):
-            raise TypeError(f"{who}: micro-batch {index} must be a pair (inputs, targets)")
+            raise TypeError(
+                f"{who}: micro-batch {index} must be a pair (inputs, targets)"
+            )
     total = sum(len(inputs) for inputs, _ in batches)
     if total == 0:
         raise ValueError(f"{who}: the micro-batches hold no examples")

@@ -93,7 +93,9 @@ def report(result: dict) -> None:
     sys.stdout.flush()
 
 
-def torchrun_command(script: str, nproc: int = 2, args: tuple[str, ...] = ()) -> list[str]:
+def torchrun_command(
+    script: str, nproc: int = 2, args: tuple[str, ...] = ()
+) -> list[str]:
     """The command line that starts ``nproc`` processes of one of :data:`SCRIPTS`.
 
     Example:
@@ -133,7 +135,11 @@ class LaunchResult:
             line for line in self.output.splitlines()
             if line.strip() and not line.startswith(RESULT_PREFIX)
         ]  # fmt: skip
-        return "\n".join(sorted(lines, key=lambda line: line.split("]")[0])) if lines else ""
+        return (
+            "\n".join(sorted(lines, key=lambda line: line.split("]")[0]))
+            if lines
+            else ""
+        )
 
 
 def launch(
@@ -178,7 +184,9 @@ def simulate_ring_all_reduce(
     Returns new tensors (the inputs are not changed): every one holds the sum.
     """
     if not isinstance(tensors, (list, tuple)) or not tensors:
-        raise TypeError("simulate_ring_all_reduce: expected a non-empty list of tensors")
+        raise TypeError(
+            "simulate_ring_all_reduce: expected a non-empty list of tensors"
+        )
     if any(not isinstance(t, torch.Tensor) for t in tensors):
         raise TypeError("simulate_ring_all_reduce: every element must be a tensor")
     if any(t.shape != tensors[0].shape for t in tensors):

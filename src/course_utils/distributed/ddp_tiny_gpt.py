@@ -88,7 +88,9 @@ def _median_seconds(fn, repeats: int) -> float:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=20)
-    parser.add_argument("--batch", type=int, default=32, help="global batch (all ranks)")
+    parser.add_argument(
+        "--batch", type=int, default=32, help="global batch (all ranks)"
+    )
     parser.add_argument("--d-model", type=int, default=64)
     parser.add_argument("--layers", type=int, default=2)
     parser.add_argument("--block", type=int, default=32)
@@ -149,7 +151,9 @@ def main(argv: list[str] | None = None) -> None:
     with_sync = _median_seconds(lambda: step(True), args.repeats)
     without = _median_seconds(lambda: step(False), args.repeats)
     gradients = torch.cat([p.grad.reshape(-1) for p in model.parameters()])
-    all_reduce = _median_seconds(lambda: dist.all_reduce(gradients.clone()), args.repeats)
+    all_reduce = _median_seconds(
+        lambda: dist.all_reduce(gradients.clone()), args.repeats
+    )
 
     if rank == 0:
         reference = build(*shape).to(device)
@@ -162,7 +166,8 @@ def main(argv: list[str] | None = None) -> None:
             for a, b in zip(model.parameters(), reference.parameters())
         )
         moved = max(
-            (a.detach() - b).abs().max().item() for a, b in zip(model.parameters(), initial)
+            (a.detach() - b).abs().max().item()
+            for a, b in zip(model.parameters(), initial)
         )
         n_bytes = gradients.numel() * gradients.element_size()
         say(0, f"first step: DDP's averaged gradient vs the whole batch's gradient: "

@@ -19,7 +19,6 @@ import argparse
 import time
 import warnings
 
-import torch
 import torch.distributed as dist
 
 from ..data import names_corpus
@@ -43,7 +42,9 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=20)
-    parser.add_argument("--batch", type=int, default=32, help="global batch (all ranks)")
+    parser.add_argument(
+        "--batch", type=int, default=32, help="global batch (all ranks)"
+    )
     parser.add_argument("--d-model", type=int, default=64)
     parser.add_argument("--layers", type=int, default=2)
     parser.add_argument("--block", type=int, default=32)

@@ -35,14 +35,22 @@ __all__ = ["ring_all_reduce", "main"]
 def ring_all_reduce(tensor: torch.Tensor, group=None) -> torch.Tensor:
     """Sum ``tensor`` over all ranks, in place, with neighbour-to-neighbour sends only."""
     if not tensor.is_contiguous():
-        raise ValueError("ring_all_reduce: the tensor must be contiguous (it is summed in place)")
+        raise ValueError(
+            "ring_all_reduce: the tensor must be contiguous (it is summed in place)"
+        )
     world = dist.get_world_size(group)
     rank = dist.get_rank(group)
     if world == 1:
         return tensor
-    right = dist.get_global_rank(group, (rank + 1) % world) if group else (rank + 1) % world
-    left = dist.get_global_rank(group, (rank - 1) % world) if group else (rank - 1) % world
-    chunks = tensor.view(-1).tensor_split(world)  # views: writing them writes the tensor
+    right = (
+        dist.get_global_rank(group, (rank + 1) % world) if group else (rank + 1) % world
+    )
+    left = (
+        dist.get_global_rank(group, (rank - 1) % world) if group else (rank - 1) % world
+    )
+    chunks = tensor.view(-1).tensor_split(
+        world
+    )  # views: writing them writes the tensor
 
     def exchange(send_index: int, receive_index: int) -> torch.Tensor | None:
         # With fewer numbers than ranks some chunks are empty: nothing travels for them
@@ -82,7 +90,9 @@ def _median_seconds(fn, repeats: int) -> float:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--numel", type=int, default=2**22, help="numbers in the timed tensor")
+    parser.add_argument(
+        "--numel", type=int, default=2**22, help="numbers in the timed tensor"
+    )
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--cases", type=int, default=50, help="random tensors checked")
     args = parser.parse_args(argv)

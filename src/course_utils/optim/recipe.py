@@ -75,13 +75,12 @@ def warmup_cosine_scheduler(
     """
     warmup_cosine(0, warmup_steps, total_steps, min_ratio)  # checks the arguments
     return torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: warmup_cosine(step, warmup_steps, total_steps, min_ratio)
+        optimizer,
+        lambda step: warmup_cosine(step, warmup_steps, total_steps, min_ratio),
     )
 
 
-def decay_parameter_groups(
-    model: nn.Module, weight_decay: float = 0.1
-) -> list[dict]:
+def decay_parameter_groups(model: nn.Module, weight_decay: float = 0.1) -> list[dict]:
     """Two optimizer parameter groups: matrices decay, vectors (biases, norm gains) do not.
 
     A parameter with two or more dimensions (a weight matrix, an embedding table)
