@@ -34,7 +34,12 @@ def test_simulated_ring_sends_two_chunks_per_rank_per_round():
     simulate_ring_all_reduce([torch.arange(8.0)] * 4, trace=trace)
     assert len(trace) == 2 * 3 * 4  # 2 phases x (n - 1) steps x n senders
     first = [(sender, chunk) for phase, step, sender, chunk in trace if step == 0][:4]
-    assert first == [(0, 0), (1, 1), (2, 2), (3, 3)]  # each rank starts with its own chunk
+    assert first == [
+        (0, 0),
+        (1, 1),
+        (2, 2),
+        (3, 3),
+    ]  # each rank starts with its own chunk
 
 
 def test_simulated_ring_rejects_bad_input():
@@ -58,7 +63,9 @@ def test_torchrun_command():
 
 
 def test_ring_all_reduce_on_two_gloo_processes_equals_dist_all_reduce():
-    run = launch("ring_all_reduce", 2, ("--numel", "10000", "--repeats", "1", "--cases", "20"))
+    run = launch(
+        "ring_all_reduce", 2, ("--numel", "10000", "--repeats", "1", "--cases", "20")
+    )
     result = run.result
     assert result["world"] == 2 and result["cases"] == 24
     # Two ranks: each number is a + b in both, and addition commutes exactly.

@@ -40,9 +40,7 @@ def test_per_tensor_equals_torch_fake_quantize(bits, symmetric):
     qmin, qmax = qrange(bits, symmetric)
     for x in _random_tensors(60, seed=bits):
         scale, zero = quantization_params(x, bits, symmetric=symmetric)
-        theirs = torch.fake_quantize_per_tensor_affine(
-            x, scale, zero, qmin, qmax
-        )
+        theirs = torch.fake_quantize_per_tensor_affine(x, scale, zero, qmin, qmax)
         assert torch.equal(fake_quantize(x, bits, symmetric=symmetric), theirs)
 
 
@@ -70,7 +68,9 @@ def test_groups_equal_per_channel_on_the_rows_of_the_groups(symmetric):
         rows = x.reshape(-1, group)
         scale, zero = quantization_params(rows, 4, symmetric=symmetric, axis=0)
         qmin, qmax = qrange(4, symmetric)
-        theirs = torch.fake_quantize_per_channel_affine(rows, scale, zero, 0, qmin, qmax)
+        theirs = torch.fake_quantize_per_channel_affine(
+            rows, scale, zero, 0, qmin, qmax
+        )
         ours = fake_quantize(x, 4, symmetric=symmetric, group_size=group)
         assert torch.equal(ours, theirs.reshape(x.shape))
 
@@ -81,7 +81,9 @@ def test_rounding_error_is_at_most_half_a_step(bits):
         axis = None if index % 2 else 0
         for symmetric in (True, False):
             q = quantize(x, bits, symmetric=symmetric, axis=axis)
-            scale = q.scale if axis is None else q.scale.reshape(-1, *[1] * (x.dim() - 1))
+            scale = (
+                q.scale if axis is None else q.scale.reshape(-1, *[1] * (x.dim() - 1))
+            )
             error = (q.dequantize() - x).abs()
             assert (error <= scale / 2 * (1 + 1e-5) + 1e-7).all()
             qmin, qmax = qrange(bits, symmetric)
@@ -99,7 +101,9 @@ def test_symmetric_keeps_zero_and_the_largest_magnitude():
 
 
 def test_asymmetric_represents_zero_exactly():
-    x = torch.tensor([0.3, 0.0, 2.0, 1.1])  # all >= 0: the range is widened to include 0
+    x = torch.tensor(
+        [0.3, 0.0, 2.0, 1.1]
+    )  # all >= 0: the range is widened to include 0
     q = quantize(x, 8, symmetric=False)
     assert q.zero_point.item() == 0
     assert fake_quantize(x, 8, symmetric=False)[1] == 0
@@ -121,7 +125,9 @@ def test_per_channel_beats_per_tensor_with_an_outlier_row():
     x = torch.randn(16, 32, generator=torch.Generator().manual_seed(1))
     x[3] *= 100
     tensor_error = (fake_quantize(x, 8) - x)[torch.arange(16) != 3].abs().mean()
-    channel_error = (fake_quantize(x, 8, axis=0) - x)[torch.arange(16) != 3].abs().mean()
+    channel_error = (
+        (fake_quantize(x, 8, axis=0) - x)[torch.arange(16) != 3].abs().mean()
+    )
     assert channel_error < tensor_error / 10
 
 

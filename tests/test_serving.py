@@ -56,7 +56,10 @@ def _cache_bytes(past) -> int:
 @pytest.mark.parametrize("layers, kv_heads", [(1, 4), (2, 2), (3, 1)])
 def test_kv_cache_per_token_equals_what_transformers_stores(layers, kv_heads):
     model, shape = _tiny_llama(layers=layers, kv_heads=kv_heads)
-    assert sum(p.numel() for p in model.parameters()) == transformer_parameters(**shape).total
+    assert (
+        sum(p.numel() for p in model.parameters())
+        == transformer_parameters(**shape).total
+    )
     for batch, tokens in [(1, 5), (3, 17)]:
         ids = torch.randint(0, 50, (batch, tokens))
         with torch.no_grad():
@@ -82,7 +85,9 @@ def test_memory_parts_scale_as_expected():
     assert more.kv_cache == 16 * one.kv_cache  # 8x the sequences, 2x the tokens
     assert estimate_serving(shape, "int4").weights == one.weights / 4
     assert estimate_serving(shape, "fp32").kv_precision == "fp32"
-    assert inference_activation_memory(shape, 10) == 10 * inference_activation_memory(shape, 1)
+    assert inference_activation_memory(shape, 10) == 10 * inference_activation_memory(
+        shape, 1
+    )
     assert one.total == one.weights + one.kv_cache + one.activations
 
 
@@ -106,7 +111,9 @@ def test_max_batch_is_the_edge_of_fitting():
         b = max_batch(shape, context=2048, gpu="A100 SXM")
         assert b >= 1
         assert estimate_serving(shape, batch=b, context=2048, gpu="A100 SXM").fits
-        assert not estimate_serving(shape, batch=b + 1, context=2048, gpu="A100 SXM").fits
+        assert not estimate_serving(
+            shape, batch=b + 1, context=2048, gpu="A100 SXM"
+        ).fits
     assert max_batch(SERVED_MODELS["Llama-2-70B"], gpu="L4") == 0
     assert max_batch(SERVED_MODELS["Llama-2-70B"], gpu="H100 SXM", n_gpus=4) > 0
 
@@ -133,14 +140,19 @@ def test_zero_stages_divide_what_they_shard():
     assert zero_memory(n, 8, 2) == (2 + 14 / 8) * n
     assert zero_memory(n, 8, 3) == 16 * n / 8
     assert all(zero_memory(n, 1, s) == 16 * n for s in range(4))
-    assert model_states_per_gpu(n, tensor=2, pipeline=2, data=4, zero_stage=3) == 16 * n / 16
+    assert (
+        model_states_per_gpu(n, tensor=2, pipeline=2, data=4, zero_stage=3)
+        == 16 * n / 16
+    )
 
 
 def test_activation_memory_formula():
     # One layer, s = 2, b = 1, h = 4, a = 2: 2 * 4 * (34 + 5 * 2 * 2 / 4) = 312 bytes.
     assert activation_memory(1, 4, 2, 2) == 312
     assert activation_memory(3, 4, 2, 2, batch=5) == 15 * 312
-    assert activation_memory(3, 4, 2, 2, batch=5, checkpointing=True) == 3 * 2 * 2 * 5 * 4
+    assert (
+        activation_memory(3, 4, 2, 2, batch=5, checkpointing=True) == 3 * 2 * 2 * 5 * 4
+    )
 
 
 def test_communication_and_pipeline_arithmetic():
