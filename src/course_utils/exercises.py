@@ -25,6 +25,9 @@ import torch.nn.functional as F
 
 __all__ = [
     "CheckResult",
+    "check_warmup_cosine",
+    "check_ring_all_reduce",
+    "check_fake_quantize_symmetric",
     "check_function",
     "check_conv2d",
     "check_max_pool2d",
@@ -51,7 +54,7 @@ __all__ = [
     "momentum_lr_limit",
     "check_momentum_lr_limit",
     "warmup_cosine_factors",
-    "check_warmup_cosine",
+    "check_llm_warmup_cosine",
     "check_attention",
     # history chapter
     "perceptron_epoch",
@@ -1800,4 +1803,101 @@ def check_warmup_cosine(candidate: Callable, strict: bool = False) -> CheckResul
         strict=strict,
         atol=1e-9,
         rtol=1e-7,
+    )
+
+
+# ------------------------------------------------------ LLM chapter, part 2 (training at scale)
+
+
+def _warmup_cosine(step, warmup_steps, total_steps, min_ratio):
+    from .optim.recipe import warmup_cosine
+
+    return warmup_cosine(step, warmup_steps, total_steps, min_ratio)
+
+
+def check_llm_warmup_cosine(
+    candidate: Callable, strict: bool = False, verbose: bool = True
+) -> CheckResult:
+    """Check ``warmup_cosine(step, warmup_steps, total_steps, min_ratio)``, the LLM recipe's multiplier.
+
+    (:func:`check_warmup_cosine` checks the optimizers chapter's variant, built from
+    PyTorch's ``LinearLR`` and ``CosineAnnealingLR``, which decays to zero.)
+
+    Linear warmup ``(step + 1) / warmup_steps``, then half a cosine from 1 at step
+    ``warmup_steps`` to ``min_ratio`` at step ``total_steps - 1``. Cases on both
+    sides of the boundary and at the last step, so an off-by-one shows.
+    """
+    cases = [
+        {"step": s, "warmup_steps": w, "total_steps": t, "min_ratio": r}
+        for w, t, r in [(4, 20, 0.1), (10, 100, 0.0), (1, 9, 0.5)]
+        for s in sorted({0, w - 1, w, w + 1, (w + t) // 2, t - 2, t - 1})
+        if s >= 0
+    ]
+    return check_values(
+        candidate,
+        _warmup_cosine,
+        cases,
+        name="warmup_cosine",
+        tolerance=1e-6,
+        strict=strict,
+        verbose=verbose,
+    )
+
+
+def _ring_all_reduce(chunks):
+    n = len(chunks)
+    return [[sum(chunks[r][c] for r in range(n)) for c in range(n)] for _ in range(n)]
+
+
+def check_ring_all_reduce(
+    candidate: Callable, strict: bool = False, verbose: bool = True
+) -> CheckResult:
+    """Check ``ring_all_reduce(chunks)``: ``chunks[r][c]`` is rank r's chunk c (a number).
+
+    Every rank must end with every chunk summed over the ranks. Rings of 2 to 5
+    ranks with integer chunks, so that the sums are exact.
+    """
+    cases = []
+    for n in (2, 3, 4, 5):
+        values = [[(7 * r + 3 * c) % 11 - 5 for c in range(n)] for r in range(n)]
+        cases.append({"chunks": values})
+    return check_values(
+        candidate,
+        _ring_all_reduce,
+        cases,
+        name="ring_all_reduce",
+        strict=strict,
+        verbose=verbose,
+    )
+
+
+def _fake_quantize_symmetric(x, bits):
+    scale = x.abs().max().clamp(min=1e-12) / (2 ** (bits - 1) - 1)
+    q = torch.clamp(torch.round(x / scale), -(2 ** (bits - 1)), 2 ** (bits - 1) - 1)
+    return q * scale
+
+
+def check_fake_quantize_symmetric(
+    candidate: Callable, strict: bool = False, verbose: bool = True
+) -> CheckResult:
+    """Check ``fake_quantize_symmetric(x, bits)``: per tensor, scale ``max|x| / (2^(bits-1) - 1)``.
+
+    Round ``x / scale`` to the nearest integer, clamp to ``[-2^(bits-1), 2^(bits-1) - 1]``
+    and multiply back by the scale. Tensors of several shapes, 4 and 8 bits.
+    """
+    generator = torch.Generator().manual_seed(8)
+    cases = [
+        {"x": torch.randn(*shape, generator=generator) * spread, "bits": bits}
+        for shape in [(7,), (4, 5), (2, 3, 6)]
+        for bits in (8, 4)
+        for spread in (1.0, 0.01)
+    ]
+    return check_function(
+        candidate,
+        _fake_quantize_symmetric,
+        cases,
+        name="fake_quantize_symmetric",
+        atol=1e-6,
+        strict=strict,
+        verbose=verbose,
     )

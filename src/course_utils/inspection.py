@@ -9,6 +9,8 @@
 * :func:`count_flops` counts the multiply-adds of one forward pass (and the
   parameters), layer by layer; run it on the ``meta`` device to size a large
   network without memory or downloads.
+* :func:`saved_tensor_bytes` and :func:`peak_memory` measure the memory of a
+  training step: the activations kept for the backward pass, and the peak.
 
 Example:
     >>> import torch.nn as nn
@@ -38,6 +40,8 @@ __all__ = [
     "count_flops",
     "FlopCount",
     "LayerFlops",
+    "saved_tensor_bytes",
+    "peak_memory",
 ]
 
 
@@ -561,3 +565,71 @@ def count_flops(model: nn.Module, input_shape: tuple[int, ...]) -> FlopCount:
             )
         )  # fmt: skip
     return FlopCount(rows, sum(p.numel() for p in model.parameters()))
+
+
+# ----------------------------------------------------------------------------- memory
+
+
+def saved_tensor_bytes(fn) -> int:
+    """Bytes of the tensors autograd saves for the backward pass while ``fn()`` runs.
+
+    Counted with ``torch.autograd.graph.saved_tensors_hooks``: every tensor an
+    operation keeps for its gradient (inputs of a matrix product, outputs of a
+    softmax, ...), each storage once. These are the activations that training
+    must hold in memory between the forward and the backward pass. (Inside
+    ``torch.utils.checkpoint`` the checkpoint saves nothing and keeps only its
+    inputs, which this count does not see.)
+
+    Example:
+        >>> w = torch.randn(100, 100, requires_grad=True)
+        >>> saved_tensor_bytes(lambda: (torch.randn(10, 100) @ w).relu().sum())  # x and relu's output
+        8000
+    """
+    if not callable(fn):
+        raise TypeError(
+            f"saved_tensor_bytes: expected a function, got {type(fn).__name__}"
+        )
+    storages: dict[int, int] = {}
+
+    def pack(tensor: torch.Tensor) -> torch.Tensor:
+        storage = tensor.untyped_storage()
+        storages[storage.data_ptr()] = storage.nbytes()
+        return tensor
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
+        fn()
+    return sum(storages.values())
+
+
+def peak_memory(fn, device: torch.device | str = "cpu") -> int:
+    """The peak of memory allocated by PyTorch while ``fn()`` runs, above what was there before.
+
+    On CUDA, ``torch.cuda.max_memory_allocated``. On the CPU, PyTorch's profiler
+    records every allocation and release (``profile_memory=True``); the peak is the
+    largest running total, in the order they happened. The profiler slows ``fn``
+    down: time it separately.
+    """
+    if not callable(fn):
+        raise TypeError(f"peak_memory: expected a function, got {type(fn).__name__}")
+    device = torch.device(device)
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+        before = torch.cuda.memory_allocated(device)
+        torch.cuda.reset_peak_memory_stats(device)
+        fn()
+        torch.cuda.synchronize(device)
+        return torch.cuda.max_memory_allocated(device) - before
+    from torch.profiler import ProfilerActivity, profile
+
+    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as profiler:
+        fn()
+    events = sorted(
+        (event.time_range.start, event.self_cpu_memory_usage)
+        for event in profiler.events()
+        if event.self_cpu_memory_usage
+    )
+    running = peak = 0
+    for _, change in events:
+        running += change
+        peak = max(peak, running)
+    return peak

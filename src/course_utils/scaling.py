@@ -54,6 +54,13 @@ __all__ = [
     "weights_memory",
     "training_memory",
     "kv_cache_memory",
+    "ZERO_STAGES",
+    "zero_memory",
+    "activation_memory",
+    "ring_all_reduce_bytes",
+    "pipeline_bubble",
+    "tensor_parallel_traffic",
+    "model_states_per_gpu",
     "GPU",
     "GPUS",
     "training_days",
@@ -429,35 +436,213 @@ def kv_cache_memory(
     return numbers * BYTES_PER_PARAMETER[precision]
 
 
+# ----------------------------------------------------------------------------- training at scale
+
+#: ZeRO stages (Rajbhandari et al., 2020): which of the model states each GPU keeps only
+#: a 1/N_d share of. Stage 0 is plain data parallelism (everything replicated).
+ZERO_STAGES = {
+    0: "nothing sharded: every GPU holds weights, gradients and optimizer state",
+    1: "optimizer state sharded",
+    2: "optimizer state and gradients sharded",
+    3: "optimizer state, gradients and weights sharded (FSDP)",
+}
+
+
+def zero_memory(
+    n_params: float,
+    n_gpus: int = 1,
+    stage: int = 0,
+    weight_bytes: float = 2.0,
+    gradient_bytes: float = 2.0,
+    optimizer_bytes: float = 12.0,
+) -> float:
+    """Bytes of model states per GPU under ZeRO stage 0-3 on ``n_gpus`` data-parallel GPUs.
+
+    With Adam in mixed precision each parameter costs 2 bytes of bf16 weights, 2 of
+    bf16 gradients and 12 of optimizer state (an fp32 master copy and two fp32
+    moments): ``(2 + 2 + 12) N``. Stage 1 divides the 12 by the number of GPUs,
+    stage 2 the gradients too, stage 3 everything (Rajbhandari et al., 2020, Figure 1).
+    Activations are not included.
+
+    Example:
+        >>> [round(zero_memory(7.5e9, 64, stage) / 1e9, 1) for stage in range(4)]
+        [120.0, 31.4, 16.6, 1.9]
+    """
+    who = "zero_memory"
+    n = require_non_negative(who, "n_params", n_params)
+    require_int(who, "n_gpus", n_gpus, minimum=1)
+    require_choice(who, "stage", stage, list(ZERO_STAGES))
+    w = require_non_negative(who, "weight_bytes", weight_bytes)
+    g = require_non_negative(who, "gradient_bytes", gradient_bytes)
+    o = require_non_negative(who, "optimizer_bytes", optimizer_bytes)
+    if stage >= 1:
+        o /= n_gpus
+    if stage >= 2:
+        g /= n_gpus
+    if stage >= 3:
+        w /= n_gpus
+    return n * (w + g + o)
+
+
+def activation_memory(
+    n_layer: int,
+    d_model: int,
+    n_head: int,
+    context: int,
+    batch: int = 1,
+    checkpointing: bool = False,
+) -> float:
+    """Bytes of activations a 16-bit Transformer keeps for the backward pass.
+
+    Korthikanti et al. (2023) count ``s b h (34 + 5 a s / h)`` bytes per layer for
+    sequence length ``s``, batch ``b``, width ``h`` and ``a`` heads (no flash
+    attention, no recomputation): the ``5 a s / h`` term is the attention matrix,
+    quadratic in ``s``. With activation checkpointing of every layer only the layer
+    inputs are kept, ``2 s b h`` bytes per layer, and the rest is recomputed during
+    the backward pass (one layer's worth is alive at a time; ignored here).
+
+    Example:
+        >>> round(activation_memory(32, 4096, 32, 4096, batch=1) / 2**30, 1)  # LLaMA-7B
+        97.0
+        >>> round(activation_memory(32, 4096, 32, 4096, checkpointing=True) / 2**30, 1)
+        1.0
+    """
+    who = "activation_memory"
+    for name, value in (
+        ("n_layer", n_layer),
+        ("d_model", d_model),
+        ("n_head", n_head),
+        ("context", context),
+        ("batch", batch),
+    ):
+        require_int(who, name, value, minimum=1)
+    s, b, h, a = context, batch, d_model, n_head
+    if checkpointing:
+        return float(n_layer * 2 * s * b * h)
+    return float(n_layer * s * b * h * (34 + 5 * a * s / h))
+
+
+def ring_all_reduce_bytes(n_bytes: float, n_ranks: int) -> float:
+    """Bytes each rank sends in a ring all-reduce of ``n_bytes``: ``2 (n - 1) / n`` times the data.
+
+    A reduce-scatter (``n - 1`` steps of one ``1/n`` chunk) then an all-gather (as
+    many again): almost twice the data per rank, whatever the number of ranks
+    (Patarasuk and Yuan, 2009).
+
+    Example:
+        >>> ring_all_reduce_bytes(1e9, 2) / 1e9, ring_all_reduce_bytes(1e9, 8) / 1e9
+        (1.0, 1.75)
+    """
+    size = require_non_negative("ring_all_reduce_bytes", "n_bytes", n_bytes)
+    require_int("ring_all_reduce_bytes", "n_ranks", n_ranks, minimum=1)
+    return 2 * (n_ranks - 1) / n_ranks * size
+
+
+def pipeline_bubble(stages: int, microbatches: int) -> float:
+    """Share of time a GPipe pipeline's GPUs sit idle: ``(p - 1) / (m + p - 1)``.
+
+    With ``p`` stages the first micro-batch needs ``p - 1`` steps to reach the last
+    stage, and the last one leaves the first stage as many steps before the end
+    (Huang et al., 2019).
+
+    Example:
+        >>> pipeline_bubble(8, 1), round(pipeline_bubble(8, 32), 3)
+        (0.875, 0.179)
+    """
+    require_int("pipeline_bubble", "stages", stages, minimum=1)
+    require_int("pipeline_bubble", "microbatches", microbatches, minimum=1)
+    return (stages - 1) / (microbatches + stages - 1)
+
+
+def tensor_parallel_traffic(
+    tokens: int, d_model: int, n_layer: int, tensor: int, precision: str = "bf16"
+) -> float:
+    """Bytes each GPU sends per training step for Megatron-style tensor parallelism.
+
+    Each layer all-reduces its ``tokens x d_model`` activations twice in the forward
+    pass (after attention and after the MLP) and twice in the backward pass
+    (Shoeybi et al., 2019): 4 ring all-reduces per layer among ``tensor`` GPUs.
+
+    Example:
+        >>> round(tensor_parallel_traffic(4096, 4096, 32, 8) / 1e9, 1)  # 7B, 4k tokens
+        7.5
+    """
+    who = "tensor_parallel_traffic"
+    for name, value in (
+        ("tokens", tokens),
+        ("d_model", d_model),
+        ("n_layer", n_layer),
+        ("tensor", tensor),
+    ):
+        require_int(who, name, value, minimum=1)
+    require_choice(who, "precision", precision, list(BYTES_PER_PARAMETER))
+    size = tokens * d_model * BYTES_PER_PARAMETER[precision]
+    return 4 * n_layer * ring_all_reduce_bytes(size, tensor)
+
+
+def model_states_per_gpu(
+    n_params: float,
+    tensor: int = 1,
+    pipeline: int = 1,
+    data: int = 1,
+    zero_stage: int = 0,
+) -> float:
+    """Bytes of weights, gradients and Adam state per GPU with 3-D parallelism.
+
+    Tensor parallelism splits every weight matrix ``tensor`` ways, pipeline
+    parallelism gives each of ``pipeline`` GPUs a slice of the layers: each GPU
+    holds ``N / (tensor x pipeline)`` parameters, whose states ZeRO then shards
+    across the ``data`` replicas (:func:`zero_memory`). Embeddings and uneven
+    splits are ignored.
+
+    Example:
+        >>> round(model_states_per_gpu(70e9, tensor=8) / 1e9)  # 70B on one 8-GPU node
+        140
+    """
+    who = "model_states_per_gpu"
+    for name, value in (("tensor", tensor), ("pipeline", pipeline), ("data", data)):
+        require_int(who, name, value, minimum=1)
+    n = require_non_negative(who, "n_params", n_params)
+    return zero_memory(n / (tensor * pipeline), data, zero_stage)
+
+
 # ----------------------------------------------------------------------------- hardware
 
 
 @dataclass(frozen=True)
 class GPU:
-    """An accelerator: its published dense peak (tensor cores, no sparsity) and memory."""
+    """An accelerator: its published dense peak (tensor cores, no sparsity), memory and
+    memory bandwidth (what bounds the speed of generating text, one token at a time)."""
 
     name: str
     peak_tflops: float
     precision: str
     memory_gb: float
     key: str
+    bandwidth_gbs: float = 0.0  # memory bandwidth, GB/s
 
     @property
     def peak_flops(self) -> float:
         return self.peak_tflops * 1e12
 
+    @property
+    def bandwidth(self) -> float:
+        """Memory bandwidth in bytes per second."""
+        return self.bandwidth_gbs * 1e9
 
-#: Published dense peaks (bf16 where the chip has it; fp16 for V100 and T4, which lack bf16).
+
+#: Published dense peaks (bf16 where the chip has it; fp16 for V100 and T4, which lack bf16)
+#: and memory bandwidths, from the same datasheets.
 GPUS: dict[str, GPU] = {
     gpu.name: gpu
     for gpu in (
-        GPU("V100 SXM2", 125.0, "fp16", 32, "nvidia2017v100"),
-        GPU("T4", 65.0, "fp16", 16, "nvidia2018t4"),
-        GPU("A100 SXM", 312.0, "bf16", 80, "nvidia2020a100"),
-        GPU("L4", 121.0, "bf16", 24, "nvidia2023l4"),
-        GPU("H100 SXM", 989.0, "bf16", 80, "nvidia2022h100"),
-        GPU("H200 SXM", 989.0, "bf16", 141, "nvidia2024h200"),
-        GPU("TPU v4", 275.0, "bf16", 32, "jouppi2023tpu"),
+        GPU("V100 SXM2", 125.0, "fp16", 32, "nvidia2017v100", 900),
+        GPU("T4", 65.0, "fp16", 16, "nvidia2018t4", 320),
+        GPU("A100 SXM", 312.0, "bf16", 80, "nvidia2020a100", 2039),
+        GPU("L4", 121.0, "bf16", 24, "nvidia2023l4", 300),
+        GPU("H100 SXM", 989.0, "bf16", 80, "nvidia2022h100", 3350),
+        GPU("H200 SXM", 989.0, "bf16", 141, "nvidia2024h200", 4800),
+        GPU("TPU v4", 275.0, "bf16", 32, "jouppi2023tpu", 1200),
     )
 }
 

@@ -760,3 +760,62 @@ def __getattr__(name: str):
         stacklevel=2,
     )
     return function
+
+
+# ----------------------------------------------------------------------------- large batches
+
+
+def accumulate_gradients(
+    model: nn.Module,
+    micro_batches: list[tuple[torch.Tensor, torch.Tensor]],
+    loss_fn: Callable = cross_entropy_loss,
+) -> float:
+    """Backpropagate a large batch in pieces: the gradients add up to the whole batch's.
+
+    Each micro-batch ``(inputs, targets)`` is run forward and backward on its own,
+    so only its activations are in memory at a time. Its mean loss is weighted by
+    its share of the examples, ``n_i / N``, so that the gradients, which
+    ``backward`` adds into ``.grad``, sum to the gradient of the mean loss over all
+    ``N`` examples: what one pass over the whole batch would give. (Dividing
+    every micro-batch by their count instead is right only if they are the same
+    size.) Zero the gradients before, step the optimizer after.
+
+    Returns the mean loss over all the examples.
+
+    Example:
+        >>> model = nn.Linear(3, 2)
+        >>> x, y = torch.randn(10, 3), torch.randint(0, 2, (10,))
+        >>> loss = accumulate_gradients(model, [(x[:4], y[:4]), (x[4:], y[4:])])
+        >>> whole = torch.autograd.grad(cross_entropy_loss(model(x), y), model.weight)[0]
+        >>> torch.allclose(model.weight.grad, whole, atol=1e-6)
+        True
+    """
+    who = "accumulate_gradients"
+    if not isinstance(model, nn.Module):
+        raise TypeError(
+            f"{who}: model must be an nn.Module, got {type(model).__name__}"
+        )
+    batches = list(micro_batches)
+    if not batches:
+        raise ValueError(f"{who}: micro_batches is empty")
+    for index, batch in enumerate(batches):
+        if not (isinstance(batch, (tuple, list)) and len(batch) == 2):
+            raise TypeError(
+                f"{who}: micro-batch {index} must be a pair (inputs, targets)"
+            )
+    total = sum(len(inputs) for inputs, _ in batches)
+    if total == 0:
+        raise ValueError(f"{who}: the micro-batches hold no examples")
+    mean = 0.0
+    for inputs, targets in batches:
+        if len(inputs) == 0:
+            continue
+        output = model(inputs)
+        output = output[0] if isinstance(output, tuple) else output
+        loss = loss_fn(output, targets) * (len(inputs) / total)
+        loss.backward()
+        mean += loss.item()
+    return mean
+
+
+__all__ += ["accumulate_gradients"]

@@ -73,3 +73,8 @@ OPTIMIZERS: dict[
     "Adam": (Adam, torch.optim.Adam),
     "AdamW": (AdamW, torch.optim.AdamW),
 }
+
+# LLM chapter: the training recipe of large language models.
+from .recipe import decay_parameter_groups, warmup_cosine, warmup_cosine_scheduler  # noqa: E402
+
+__all__ += ["warmup_cosine", "warmup_cosine_scheduler", "decay_parameter_groups"]

@@ -36,6 +36,7 @@ from .next_token_explorer import NextTokenExplorer
 from .playground_explorer import PlaygroundExplorer
 from .recommendation_explorer import RecommendationExplorer
 from .scale_explorer import ScaleExplorer
+from .serving_explorer import ServingExplorer
 
 __all__ = [
     "Explorer",
@@ -57,6 +58,7 @@ __all__ = [
     "LossSurfaceExplorer",
     # large models in practice
     "NextTokenExplorer",
+    "ServingExplorer",
     # applications
     "RecommendationExplorer",
 ]
