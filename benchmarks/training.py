@@ -7,8 +7,8 @@ the CPU is reported too.
 
 On the CPU each model is timed with the threads the course trains it with: the
 models trained by ``fit`` (and the notebooks' own loops) use PyTorch's default,
-one thread per core; the small sequence models trained by ``train_gpt`` and
-``train_translator`` run on one thread (:func:`course_utils.device.single_cpu_thread`),
+one thread per core; the small sequence models trained by ``train_steps``
+run on one thread (:func:`course_utils.device.single_cpu_thread`),
 which is faster for models that small. The unit tests check that the two agree.
 """
 
@@ -35,7 +35,7 @@ class Workload:
     model: nn.Module
     loss: Callable[[], torch.Tensor]  # the loss of one fixed batch
     batch_size: int
-    one_thread: bool = False  # trained on one CPU thread (train_gpt, train_translator)
+    one_thread: bool = False  # trained on one CPU thread (train_steps' default)
 
 
 def _lenet(device: torch.device) -> Workload:
@@ -81,7 +81,7 @@ def _tiny_gpt(device: torch.device) -> Workload:
         logits = model(ids[:, :-1])  # every position predicts the next token
         return F.cross_entropy(logits.reshape(-1, vocab), ids[:, 1:].reshape(-1))
 
-    return Workload(model, loss, 64, one_thread=True)  # trained by train_gpt
+    return Workload(model, loss, 64, one_thread=True)  # trained by train_steps
 
 
 WORKLOADS: dict[str, Callable[[torch.device], Workload]] = {

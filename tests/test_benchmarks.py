@@ -15,9 +15,10 @@ from torch import nn
 
 from benchmarks import __main__ as bench_main
 from benchmarks import notebooks, report, sampling, scratch, training
+from course_utils.data import lm_windows
 from course_utils.models import TinyGPT
 from course_utils.notebooks import NotebookRun
-from course_utils.train import fit, train_gpt
+from course_utils.train import fit, train_steps
 
 
 class FakeClock:
@@ -206,10 +207,11 @@ def _threads_seen(model: nn.Module) -> list[int]:
     return seen
 
 
-def test_train_gpt_runs_on_one_thread_and_fit_on_the_default(two_threads):
+def test_train_steps_runs_on_one_thread_and_fit_on_the_default(two_threads):
     gpt = TinyGPT(28, block_size=8, d_model=16, n_head=2, n_layer=1)
     seen_by_gpt = _threads_seen(gpt)
-    train_gpt(gpt, torch.randint(0, 28, (200,)), steps=2, batch_size=4, device="cpu")
+    windows = lm_windows(torch.randint(0, 28, (200,)), 8)
+    train_steps(gpt, windows, steps=2, batch_size=4, device="cpu", verbose=False)
     classifier = nn.Linear(784, 10)
     seen_by_fit = _threads_seen(classifier)
     data = (torch.randn(16, 784), torch.randint(0, 10, (16,)))
@@ -219,7 +221,7 @@ def test_train_gpt_runs_on_one_thread_and_fit_on_the_default(two_threads):
 
 @pytest.mark.parametrize("name", list(training.WORKLOADS))
 def test_each_model_is_timed_with_the_threads_it_is_trained_with(name, two_threads):
-    """The GPT is trained by train_gpt (one thread, as the test above shows); the
+    """The GPT is trained by train_steps (one thread, as the test above shows); the
     others by fit or by the notebooks' own loops (PyTorch's default)."""
     workload = training.WORKLOADS[name](torch.device("cpu"))
     assert workload.one_thread == ("GPT" in name)
