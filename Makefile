@@ -4,7 +4,7 @@
 #   make test        every check: lint, book build + browser, all unit tests, nbval, papermill, Colab-like
 #   make test-smoke  papermill runs every notebook with FAST=True (SMOKE_PYTHON: on another Python)
 #   make test-colab  explorer tests and every notebook's setup cell with Colab's ipywidgets 7.7.1
-#   make lab         open the notebooks in JupyterLab
+#   make lab         open the notebooks in JupyterLab (jupyterlab-myst renders their MyST boxes)
 #   make notebooks   re-execute every notebook in place (after changing code they use)
 #   make bench       measure notebook times, explorer latency, from-scratch vs PyTorch, throughput
 

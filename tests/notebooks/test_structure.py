@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from . import anatomy
 from .common import ROOT, book_notebooks, code_cells, read, tags, toc_files
 
 NOTEBOOKS = book_notebooks()
@@ -157,3 +158,102 @@ def test_chapter_notebooks_have_exercises_with_solutions_and_references(path):
     )
     assert "## Exercises" in text and folded and "Solution" in text
     assert "{cite}`" in text, "cite the references"
+
+
+# The exercise format of the brief (folds in the book, JupyterLab and Colab), checked by
+# the reusable functions of `anatomy`. Notebooks that do not follow it yet are expected
+# to fail (strict: the mark must go when a chapter pass lands, so this list only shrinks).
+NOT_YET_CONVERTED = {
+    "02_foundations/02_neurons_and_linear_regression",
+    "02_foundations/03_backpropagation_and_losses",
+    "02_foundations/05_overfitting_and_regularization",
+    "04_rnn/01_recurrence",
+    "04_rnn/02_lstm_and_gru",
+    "04_rnn/03_real_sequences",
+    "06_optimizers/01_from_sgd_to_adam",
+    "06_optimizers/02_loss_surfaces",
+    "06_optimizers/03_optimizers_on_a_network",
+}
+# Per check, the notebooks of NOT_YET_CONVERTED that fail it today.
+KNOWN_FAILURES = {
+    "validation_on_test_data": {"02_foundations/03_backpropagation_and_losses"},
+    "dropdown_solutions": NOT_YET_CONVERTED,
+    "details_without_summary": set(),
+    "unfolded_solution_cells": set(),
+    "overwritten_student_functions": {
+        "02_foundations/02_neurons_and_linear_regression",
+        "02_foundations/03_backpropagation_and_losses",
+        "06_optimizers/01_from_sgd_to_adam",
+    },
+    "missing_checked_exercise": NOT_YET_CONVERTED,
+}
+
+
+def _with_known_failures(check: str, paths) -> list:
+    return [
+        pytest.param(
+            path,
+            id=_stem(path),
+            marks=pytest.mark.xfail(
+                strict=True, reason="chapter not yet converted to the exercise format"
+            )
+            if _stem(path) in KNOWN_FAILURES[check]
+            else (),
+        )
+        for path in paths
+    ]
+
+
+@pytest.mark.parametrize(
+    "path", _with_known_failures("validation_on_test_data", NOTEBOOKS)
+)
+def test_no_test_set_is_used_as_validation_data(path):
+    problems = anatomy.validation_on_test_data(read(path))
+    assert not problems, "validation data comes from the training data: " + "; ".join(
+        problems
+    )
+
+
+@pytest.mark.parametrize("path", _with_known_failures("dropdown_solutions", NOTEBOOKS))
+def test_no_solution_is_a_myst_dropdown(path):
+    problems = anatomy.dropdown_solutions(read(path))
+    assert not problems, "use <details><summary>Solution</summary>: " + "; ".join(
+        problems
+    )
+
+
+@pytest.mark.parametrize(
+    "path", _with_known_failures("details_without_summary", NOTEBOOKS)
+)
+def test_every_folded_prose_solution_has_a_summary(path):
+    problems = anatomy.details_without_summary(read(path))
+    assert not problems, "; ".join(problems)
+
+
+@pytest.mark.parametrize(
+    "path", _with_known_failures("unfolded_solution_cells", NOTEBOOKS)
+)
+def test_solution_cells_are_folded_in_the_book_jupyterlab_and_colab(path):
+    problems = anatomy.unfolded_solution_cells(read(path))
+    assert not problems, (
+        "tag hide-input, jupyter.source_hidden, cellView form, first line # @title: "
+        + "; ".join(problems)
+    )
+
+
+@pytest.mark.parametrize(
+    "path", _with_known_failures("overwritten_student_functions", NOTEBOOKS)
+)
+def test_running_top_to_bottom_keeps_the_students_function(path):
+    problems = anatomy.overwritten_student_functions(read(path))
+    assert not problems, "a solution defines solution_..., never my_...: " + "; ".join(
+        problems
+    )
+
+
+@pytest.mark.parametrize(
+    "path", _with_known_failures("missing_checked_exercise", CHAPTER_NOTEBOOKS)
+)
+def test_chapter_notebooks_have_an_exercise_checked_on_the_spot(path):
+    problems = anatomy.missing_checked_exercise(read(path))
+    assert not problems, "; ".join(problems)
