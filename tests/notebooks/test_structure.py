@@ -153,60 +153,16 @@ def test_common_mistake_boxes_are_followed_by_code(path):
 @pytest.mark.parametrize("path", CHAPTER_NOTEBOOKS, ids=_stem)
 def test_chapter_notebooks_have_exercises_with_solutions_and_references(path):
     text = "\n".join(c.source for c in read(path).cells)
-    folded = (
-        ":class: dropdown" in text or "<details>" in text or "# @title Solution" in text
-    )
+    folded = "<details>" in text or "# @title Solution" in text
     assert "## Exercises" in text and folded and "Solution" in text
     assert "{cite}`" in text, "cite the references"
 
 
 # The exercise format of the brief (folds in the book, JupyterLab and Colab), checked by
-# the reusable functions of `anatomy`. Notebooks that do not follow it yet are expected
-# to fail (strict: the mark must go when a chapter pass lands, so this list only shrinks).
-NOT_YET_CONVERTED = {
-    "02_foundations/02_neurons_and_linear_regression",
-    "02_foundations/03_backpropagation_and_losses",
-    "02_foundations/05_overfitting_and_regularization",
-    "04_rnn/01_recurrence",
-    "04_rnn/02_lstm_and_gru",
-    "04_rnn/03_real_sequences",
-    "06_optimizers/01_from_sgd_to_adam",
-    "06_optimizers/02_loss_surfaces",
-    "06_optimizers/03_optimizers_on_a_network",
-}
-# Per check, the notebooks of NOT_YET_CONVERTED that fail it today.
-KNOWN_FAILURES = {
-    "validation_on_test_data": {"02_foundations/03_backpropagation_and_losses"},
-    "dropdown_solutions": NOT_YET_CONVERTED,
-    "details_without_summary": set(),
-    "unfolded_solution_cells": set(),
-    "overwritten_student_functions": {
-        "02_foundations/02_neurons_and_linear_regression",
-        "02_foundations/03_backpropagation_and_losses",
-        "06_optimizers/01_from_sgd_to_adam",
-    },
-    "missing_checked_exercise": NOT_YET_CONVERTED,
-}
+# the reusable functions of `anatomy`, over every notebook.
 
 
-def _with_known_failures(check: str, paths) -> list:
-    return [
-        pytest.param(
-            path,
-            id=_stem(path),
-            marks=pytest.mark.xfail(
-                strict=True, reason="chapter not yet converted to the exercise format"
-            )
-            if _stem(path) in KNOWN_FAILURES[check]
-            else (),
-        )
-        for path in paths
-    ]
-
-
-@pytest.mark.parametrize(
-    "path", _with_known_failures("validation_on_test_data", NOTEBOOKS)
-)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_stem)
 def test_no_test_set_is_used_as_validation_data(path):
     problems = anatomy.validation_on_test_data(read(path))
     assert not problems, "validation data comes from the training data: " + "; ".join(
@@ -214,7 +170,7 @@ def test_no_test_set_is_used_as_validation_data(path):
     )
 
 
-@pytest.mark.parametrize("path", _with_known_failures("dropdown_solutions", NOTEBOOKS))
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_stem)
 def test_no_solution_is_a_myst_dropdown(path):
     problems = anatomy.dropdown_solutions(read(path))
     assert not problems, "use <details><summary>Solution</summary>: " + "; ".join(
@@ -222,17 +178,13 @@ def test_no_solution_is_a_myst_dropdown(path):
     )
 
 
-@pytest.mark.parametrize(
-    "path", _with_known_failures("details_without_summary", NOTEBOOKS)
-)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_stem)
 def test_every_folded_prose_solution_has_a_summary(path):
     problems = anatomy.details_without_summary(read(path))
     assert not problems, "; ".join(problems)
 
 
-@pytest.mark.parametrize(
-    "path", _with_known_failures("unfolded_solution_cells", NOTEBOOKS)
-)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_stem)
 def test_solution_cells_are_folded_in_the_book_jupyterlab_and_colab(path):
     problems = anatomy.unfolded_solution_cells(read(path))
     assert not problems, (
@@ -241,9 +193,7 @@ def test_solution_cells_are_folded_in_the_book_jupyterlab_and_colab(path):
     )
 
 
-@pytest.mark.parametrize(
-    "path", _with_known_failures("overwritten_student_functions", NOTEBOOKS)
-)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_stem)
 def test_running_top_to_bottom_keeps_the_students_function(path):
     problems = anatomy.overwritten_student_functions(read(path))
     assert not problems, "a solution defines solution_..., never my_...: " + "; ".join(
@@ -251,9 +201,7 @@ def test_running_top_to_bottom_keeps_the_students_function(path):
     )
 
 
-@pytest.mark.parametrize(
-    "path", _with_known_failures("missing_checked_exercise", CHAPTER_NOTEBOOKS)
-)
+@pytest.mark.parametrize("path", CHAPTER_NOTEBOOKS, ids=_stem)
 def test_chapter_notebooks_have_an_exercise_checked_on_the_spot(path):
     problems = anatomy.missing_checked_exercise(read(path))
     assert not problems, "; ".join(problems)
