@@ -35,10 +35,11 @@ _BRITISH = re.compile(
     r"\b([A-Za-z][A-Za-z-]*?)(is(?:e|es|ed|ing|er|ers|ation|ations)|ys(?:e|es|ed|ing))\b"
 )
 
-# The book's own markdown: the frame and every chapter's index page.
+# The book's own prose: the frame, every chapter's pages and every notebook's markdown.
 BOOK_MARKDOWN = sorted(
     [ROOT / "intro.md", ROOT / "glossary.md", ROOT / "README.md"]
     + list((ROOT / "chapters").glob("*/*.md"))
+    + list((ROOT / "chapters").glob("*/*.ipynb"))
 )
 
 
