@@ -39,9 +39,11 @@ EXPECTED_IPYWIDGETS = os.environ.get("COURSE_EXPECT_IPYWIDGETS")
 # Runs in a fresh interpreter: a fake google.colab module, a subprocess.run that records
 # the command instead of reaching the network, then every setup cell given on stdin.
 SIMULATED_COLAB = """
-import contextlib, io, json, os, subprocess, sys, traceback, types
-sys.modules["google"] = types.ModuleType("google")
-sys.modules["google.colab"] = types.ModuleType("google.colab")
+import contextlib, importlib.machinery, io, json, os, subprocess, sys, traceback, types
+# Real modules have a __spec__: libraries probe for Colab with importlib.util.find_spec.
+for _name in ("google", "google.colab"):
+    sys.modules[_name] = types.ModuleType(_name)
+    sys.modules[_name].__spec__ = importlib.machinery.ModuleSpec(_name, None)
 _calls = []
 def _record(command, *args, **kwargs):
     _calls.append(list(command))
