@@ -42,6 +42,12 @@ from .recommenders import (
 )
 from .seq2seq import DateTranslator, GRUSeq2Seq, TransformerTranslator
 from .smollm import load_smollm
+from .vision import (
+    IMAGENET_CLASSES,
+    imagenet_preprocess,
+    load_efficientnet_lite0,
+    top_classes,
+)
 
 __all__ = [
     # convolutional networks
@@ -71,6 +77,10 @@ __all__ = [
     "load_smollm",
     "load_multilingual_encoder",
     "embed_multilingual",
+    "load_efficientnet_lite0",
+    "imagenet_preprocess",
+    "top_classes",
+    "IMAGENET_CLASSES",
     # attention maps of each model, for figures and the attention explorer
     "AttentionMaps",
     "DateTranslatorSource",
