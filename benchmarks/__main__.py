@@ -4,6 +4,7 @@ Examples:
     python -m benchmarks                       # everything, 3 runs of the book
     python -m benchmarks --only explorers scratch   # the other parts are kept
     python -m benchmarks --only training --stem /tmp/try   # a trial: other files
+    python -m benchmarks --only llm            # DDP step and quantized decoding
     COURSE_DEVICE=cuda python -m benchmarks --stem results-cuda
 
 Each section of the results records the machine and date it was measured on, so
@@ -20,7 +21,7 @@ import torch
 from course_utils.device import pick_device
 from course_utils.timing import matmul_throughput
 
-from . import explorers, machine, notebooks, report, scratch, training
+from . import explorers, llm, machine, notebooks, report, scratch, training
 
 SECTIONS = report.SECTIONS
 
@@ -36,6 +37,11 @@ def measure(name: str, args: argparse.Namespace, device: torch.device):
     if name == "training":
         devices = [torch.device("cpu")] + ([device] if device.type == "cuda" else [])
         return training.training_rows(devices)
+    if name == "llm":
+        return {
+            "distributed_step": llm.distributed_step(),
+            "decoding": llm.quantized_decoding(),
+        }
     rows = []  # gpu_matmul
     if device.type == "cuda":
         for dtype in (torch.float32, torch.bfloat16):

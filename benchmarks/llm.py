@@ -6,7 +6,7 @@
 - :func:`quantized_decoding` times greedy decoding of SmolLM2 in float32 and with
   ``torchao``'s int8 weight-only quantization, in tokens per second.
 
-Not wired into ``python -m benchmarks`` yet: the lead adds both to its list.
+Both run in ``python -m benchmarks`` (section ``llm``; ``--only llm`` runs them alone).
 """
 
 from __future__ import annotations

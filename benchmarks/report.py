@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-SECTIONS = ("notebooks", "explorers", "scratch", "training", "gpu_matmul")
+SECTIONS = ("notebooks", "explorers", "scratch", "training", "llm", "gpu_matmul")
 
 
 def section(machine: dict, data) -> dict:
@@ -207,11 +207,35 @@ def _gpu_matmul(rows: list[dict]) -> list[str]:
     return _table(header, table)
 
 
+def _llm(data: dict) -> list[str]:
+    step = data["distributed_step"]
+    lines = [
+        f"DistributedDataParallel step of the tiny GPT on {step['processes']} processes "
+        f"({step['backend']}): {step['step_ms']:.1f} ms per step, "
+        f"{step['step_no_sync_ms']:.1f} ms without the gradient all-reduce, "
+        f"{step['all_reduce_ms']:.1f} ms for the all-reduce of "
+        f"{step['gradient_bytes'] / 1e6:.1f} MB of gradients alone.",
+        "",
+    ]
+    table = [
+        [
+            r["model"],
+            str(r["batch"]),
+            f"{r['tokens_per_second']:.1f}",
+            f"{r['ms_per_token']:.1f}",
+        ]
+        for r in data["decoding"]
+    ]
+    header = ["model", "batch", "tokens per second", "ms per token"]
+    return lines + _table(header, table)
+
+
 TITLES = {
     "notebooks": ("Notebooks", _notebooks),
     "explorers": ("Explorer redraw latency", _explorers),
     "scratch": ("From scratch vs PyTorch", _scratch),
     "training": ("Training throughput (samples per second)", _training),
+    "llm": ("Large models: a distributed step and quantized decoding", _llm),
     "gpu_matmul": ("GPU corner: matrix multiply", _gpu_matmul),
 }
 

@@ -405,3 +405,57 @@ def test_the_command_line_keeps_the_other_sections_of_the_previous_results(
     }
     text = (tmp_path / "trial.md").read_text()
     assert text == report.markdown(written) + "\n"
+
+
+def test_the_llm_section_shows_the_distributed_step_and_decoding_speed():
+    data = {
+        "distributed_step": {
+            "processes": 2,
+            "backend": "gloo",
+            "step_ms": 12.34,
+            "step_no_sync_ms": 10.0,
+            "all_reduce_ms": 2.5,
+            "gradient_bytes": 3_200_000,
+        },
+        "decoding": [
+            {
+                "model": "SmolLM2-135M float32",
+                "batch": 1,
+                "tokens_per_second": 20.04,
+                "ms_per_token": 49.9,
+            }
+        ],
+    }
+    text = report.markdown({"llm": report.section(NEW, data)})
+    lines = _sections(text)["Large models: a distributed step and quantized decoding"]
+    assert any(
+        "on 2 processes (gloo): 12.3 ms per step, 10.0 ms without the gradient "
+        "all-reduce, 2.5 ms for the all-reduce of 3.2 MB" in line
+        for line in lines
+    ), lines
+    assert "| SmolLM2-135M float32 | 1 | 20.0 | 49.9 |" in lines
+
+
+def test_the_command_line_measures_the_llm_section_with_its_two_benchmarks(
+    tmp_path, monkeypatch
+):
+    calls = []
+    monkeypatch.setattr(bench_main.machine, "describe_machine", lambda device: NEW)
+    monkeypatch.setattr(
+        bench_main.llm, "distributed_step", lambda: calls.append("ddp") or {"a": 1}
+    )
+    monkeypatch.setattr(
+        bench_main.llm, "quantized_decoding", lambda: calls.append("int8") or []
+    )
+    monkeypatch.setattr(report, "markdown", lambda results: "")
+    monkeypatch.setattr(
+        sys,
+        "argv",
+        ["benchmarks", "--only", "llm", "--out", str(tmp_path), "--stem", "trial"],
+    )
+    bench_main.main()
+    assert calls == ["ddp", "int8"]
+    written = json.loads((tmp_path / "trial.json").read_text())
+    assert written == {
+        "llm": {"machine": NEW, "data": {"distributed_step": {"a": 1}, "decoding": []}}
+    }
