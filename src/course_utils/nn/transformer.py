@@ -41,6 +41,34 @@ __all__ = [
 _ACTIVATIONS = {"relu": F.relu, "gelu": F.gelu}
 
 
+def _pick_activation(name: str, who: str):
+    """The activation function called ``name``, or a ValueError naming the choices."""
+    if name not in _ACTIVATIONS:
+        raise ValueError(
+            f"{who}: activation must be one of {', '.join(_ACTIVATIONS)}, got {name!r}"
+        )
+    return _ACTIVATIONS[name]
+
+
+def _attend(attention, x, source, mask, padding, is_causal) -> torch.Tensor:
+    """``x`` attends to ``source`` (itself for self-attention); the weights are not returned."""
+    out, _ = attention(
+        x,
+        source,
+        source,
+        attn_mask=mask,
+        key_padding_mask=padding,
+        need_weights=False,
+        is_causal=is_causal,
+    )
+    return out
+
+
+def _position_wise(layer: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """The feed-forward network of a block: linear2(dropout(activation(linear1(x))))."""
+    return layer.linear2(layer.dropout(layer.activation(layer.linear1(x))))
+
+
 def sinusoidal_positional_encoding(length: int, d_model: int) -> torch.Tensor:
     """The (length, d_model) table of "Attention is all you need".
 
@@ -94,11 +122,6 @@ class TransformerEncoderLayer(nn.Module):
         norm_first: bool = False,
     ) -> None:
         super().__init__()
-        if activation not in _ACTIVATIONS:
-            raise ValueError(
-                f"TransformerEncoderLayer: activation must be one of "
-                f"{', '.join(_ACTIVATIONS)}, got {activation!r}"
-            )
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout)
         self.linear1 = nn.Linear(d_model, dim_feedforward)
         self.dropout = nn.Dropout(dropout)
@@ -107,25 +130,14 @@ class TransformerEncoderLayer(nn.Module):
         self.norm2 = nn.LayerNorm(d_model, eps=layer_norm_eps)
         self.dropout1 = nn.Dropout(dropout)
         self.dropout2 = nn.Dropout(dropout)
-        self.activation = _ACTIVATIONS[activation]
+        self.activation = _pick_activation(activation, "TransformerEncoderLayer")
         self.norm_first = norm_first
 
     def _attention(self, x, mask, padding, is_causal):
-        out, _ = self.self_attn(
-            x,
-            x,
-            x,
-            attn_mask=mask,
-            key_padding_mask=padding,
-            need_weights=False,
-            is_causal=is_causal,
-        )
-        return self.dropout1(out)
+        return self.dropout1(_attend(self.self_attn, x, x, mask, padding, is_causal))
 
     def _feed_forward(self, x):
-        return self.dropout2(
-            self.linear2(self.dropout(self.activation(self.linear1(x))))
-        )
+        return self.dropout2(_position_wise(self, x))
 
     def forward(
         self,
@@ -198,11 +210,6 @@ class TransformerDecoderLayer(nn.Module):
         norm_first: bool = False,
     ) -> None:
         super().__init__()
-        if activation not in _ACTIVATIONS:
-            raise ValueError(
-                f"TransformerDecoderLayer: activation must be one of "
-                f"{', '.join(_ACTIVATIONS)}, got {activation!r}"
-            )
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout)
         self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout)
         self.linear1 = nn.Linear(d_model, dim_feedforward)
@@ -214,37 +221,18 @@ class TransformerDecoderLayer(nn.Module):
         self.dropout1 = nn.Dropout(dropout)
         self.dropout2 = nn.Dropout(dropout)
         self.dropout3 = nn.Dropout(dropout)
-        self.activation = _ACTIVATIONS[activation]
+        self.activation = _pick_activation(activation, "TransformerDecoderLayer")
         self.norm_first = norm_first
 
     def _self_attention(self, x, mask, padding, is_causal):
-        out, _ = self.self_attn(
-            x,
-            x,
-            x,
-            attn_mask=mask,
-            key_padding_mask=padding,
-            need_weights=False,
-            is_causal=is_causal,
-        )
-        return self.dropout1(out)
+        return self.dropout1(_attend(self.self_attn, x, x, mask, padding, is_causal))
 
     def _cross_attention(self, x, memory, mask, padding, is_causal):
-        out, _ = self.multihead_attn(
-            x,
-            memory,
-            memory,
-            attn_mask=mask,
-            key_padding_mask=padding,
-            need_weights=False,
-            is_causal=is_causal,
-        )
-        return self.dropout2(out)
+        attended = _attend(self.multihead_attn, x, memory, mask, padding, is_causal)
+        return self.dropout2(attended)
 
     def _feed_forward(self, x):
-        return self.dropout3(
-            self.linear2(self.dropout(self.activation(self.linear1(x))))
-        )
+        return self.dropout3(_position_wise(self, x))
 
     def forward(
         self,
