@@ -52,6 +52,7 @@ __all__ = [
     "init",
     "report",
     "say",
+    "median_seconds",
     "simulate_ring_all_reduce",
 ]
 
@@ -91,6 +92,28 @@ def report(result: dict) -> None:
     """Print one result line that :func:`launch` collects (call it on one rank)."""
     sys.stdout.write(RESULT_PREFIX + json.dumps(result) + "\n")
     sys.stdout.flush()
+
+
+def median_seconds(fn, repeats: int) -> float:
+    """Median wall time of ``fn()`` over ``repeats`` calls, every rank starting together.
+
+    A barrier before each call lines the ranks up, and a CUDA synchronize after it
+    waits for the GPU, so the time is that of the whole collective step.
+    """
+    import statistics
+    import time
+
+    import torch.distributed as dist
+
+    times = []
+    for _ in range(repeats):
+        dist.barrier()
+        start = time.perf_counter()
+        fn()
+        if torch.cuda.is_available():
+            torch.cuda.synchronize()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
 def torchrun_command(

@@ -19,7 +19,6 @@ communication, and one all-reduce of all the gradients.
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 
 import torch
@@ -29,7 +28,7 @@ from torch.nn.parallel import DistributedDataParallel
 
 from ..data import lm_windows, names_corpus
 from ..models import TinyGPT
-from . import init, report, say
+from . import init, median_seconds, report, say
 
 __all__ = ["build", "global_batches", "train", "main"]
 
@@ -73,20 +72,8 @@ def train(model, optimizer, batches, rank: int = 0, world: int = 1, device="cpu"
     return losses
 
 
-def _median_seconds(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        dist.barrier()
-        start = time.perf_counter()
-        fn()
-        if torch.cuda.is_available():
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options shared by the DDP and FSDP scripts: steps, batch and the model's size."""
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument(
         "--batch", type=int, default=32, help="global batch (all ranks)"
@@ -94,8 +81,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--d-model", type=int, default=64)
     parser.add_argument("--layers", type=int, default=2)
     parser.add_argument("--block", type=int, default=32)
-    parser.add_argument("--repeats", type=int, default=5, help="timed steps")
     parser.add_argument("--seed", type=int, default=0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_model_arguments(parser)
+    parser.add_argument("--repeats", type=int, default=5, help="timed steps")
     args = parser.parse_args(argv)
     rank, world, device = init()
     if args.batch % world:
@@ -148,10 +140,10 @@ def main(argv: list[str] | None = None) -> None:
                 loss_of(ddp, x, y).backward()
 
     step(True)
-    with_sync = _median_seconds(lambda: step(True), args.repeats)
-    without = _median_seconds(lambda: step(False), args.repeats)
+    with_sync = median_seconds(lambda: step(True), args.repeats)
+    without = median_seconds(lambda: step(False), args.repeats)
     gradients = torch.cat([p.grad.reshape(-1) for p in model.parameters()])
-    all_reduce = _median_seconds(
+    all_reduce = median_seconds(
         lambda: dist.all_reduce(gradients.clone()), args.repeats
     )
 

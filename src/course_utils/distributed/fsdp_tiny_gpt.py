@@ -23,7 +23,13 @@ import torch.distributed as dist
 
 from ..data import names_corpus
 from . import init, report, say
-from .ddp_tiny_gpt import build, global_batches, optimizer_for, train
+from .ddp_tiny_gpt import (
+    add_model_arguments,
+    build,
+    global_batches,
+    optimizer_for,
+    train,
+)
 
 __all__ = ["main", "local_bytes"]
 
@@ -41,14 +47,7 @@ def main(argv: list[str] | None = None) -> None:
     from torch.distributed.fsdp import fully_shard
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=20)
-    parser.add_argument(
-        "--batch", type=int, default=32, help="global batch (all ranks)"
-    )
-    parser.add_argument("--d-model", type=int, default=64)
-    parser.add_argument("--layers", type=int, default=2)
-    parser.add_argument("--block", type=int, default=32)
-    parser.add_argument("--seed", type=int, default=0)
+    add_model_arguments(parser)
     args = parser.parse_args(argv)
     # FSDP warns that the model returns a view; nothing here writes to it in place.
     warnings.filterwarnings("ignore", message=".*returned a view tensor.*")

@@ -21,13 +21,11 @@ times both on a tensor of ``numel`` float32 numbers. Rank 0 reports the results.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import torch
 import torch.distributed as dist
 
-from . import init, report, say
+from . import init, median_seconds, report, say
 
 __all__ = ["ring_all_reduce", "main"]
 
@@ -78,16 +76,6 @@ def ring_all_reduce(tensor: torch.Tensor, group=None) -> torch.Tensor:
     return tensor
 
 
-def _median_seconds(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        dist.barrier()
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -117,9 +105,9 @@ def main(argv: list[str] | None = None) -> None:
           f"(largest difference {worst:.1e})")  # fmt: skip
 
     big = torch.randn(args.numel, generator=generator).to(device)
-    ring_time = _median_seconds(lambda: ring_all_reduce(big.clone()), args.repeats)
-    torch_time = _median_seconds(lambda: dist.all_reduce(big.clone()), args.repeats)
-    copy_time = _median_seconds(lambda: big.clone(), args.repeats)
+    ring_time = median_seconds(lambda: ring_all_reduce(big.clone()), args.repeats)
+    torch_time = median_seconds(lambda: dist.all_reduce(big.clone()), args.repeats)
+    copy_time = median_seconds(lambda: big.clone(), args.repeats)
     ring_time, torch_time = ring_time - copy_time, torch_time - copy_time
     n_bytes = big.numel() * big.element_size()
     sent = 2 * (world - 1) / world * n_bytes
