@@ -7,10 +7,10 @@ inside it, such as 反向传播, finds nothing. Sphinx's own Chinese language ne
 
 This language (``html_search_language: en_zh`` in ``_config.yml``) indexes English
 exactly as Sphinx's English does (same stemmer, same stop words), and every run of
-Chinese characters both whole and as each of its pieces of 2 to 4 characters. A search
-for a Chinese term of 2-4 characters (almost all technical terms) then matches exactly,
-and a longer one matches the runs that contain it (the search page's partial matching
-of words over 2 characters). No dictionary, no download, the same index on any machine.
+Chinese characters both whole and as each of its pieces of 2 to 6 characters. A search
+for a Chinese term of 2-6 characters (almost all technical terms) then finds every page
+that uses it, and a longer term the pages where it stands between punctuation, as in
+the glossary. No dictionary, no download, the same index on any machine.
 
 >>> SearchEnglishChinese({}).split("中文：反向传播，KV缓存")
 ['中文', '反向传播', '反向', '反向传', '向传', '向传播', '传播', 'KV', '缓存']
@@ -24,11 +24,11 @@ from sphinx.search.en import SearchEnglish
 
 # CJK Unified Ideographs, Extension A and the compatibility block.
 _CHINESE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-PIECES = (2, 3, 4)  # lengths of the pieces of a Chinese run that are indexed
+PIECES = (2, 3, 4, 5, 6)  # lengths of the pieces of a Chinese run that are indexed
 
 
 def chinese_pieces(run: str) -> list[str]:
-    """A run of Chinese characters, whole, then its pieces of 2-4 characters.
+    """A run of Chinese characters, whole, then its pieces of 2-6 characters.
 
     >>> chinese_pieces("学习率")
     ['学习率', '学习', '习率']

@@ -159,6 +159,9 @@ def test_the_search_cuts_chinese_into_terms():
     words = language.split("中文：反向传播，用KV缓存. Convolutions")
     assert {"反向传播", "反向", "传播", "KV", "缓存", "Convolutions"} <= set(words)
     assert "中文：反向传播" not in words
+    assert "自监督学习" in language.split(
+        "支撑大语言模型的是自监督学习。"
+    )  # 5 characters
     assert language.stem("Convolutions") == "convolut"  # English as Sphinx's
     assert language.stem("反向传播") == "反向传播"
     assert doctest.testmod(cjk_search).failed == 0
