@@ -2,7 +2,7 @@
 
 - every glossary entry opens its definition with ``  中文：术语／其他说法\\`` (one form);
 - ``zh_index.md`` is what ``tools/zh_index.py`` writes from the glossary (never drifts);
-- every chapter's ``index.md`` opens, right after its title, with ``## 中文导读``;
+- every chapter's ``index.md`` opens, right after its title, with a ``中文导读`` box;
 - the search index cuts Chinese into words (``_ext/cjk_search.py``), so a search for
   反向传播 finds the glossary (the browser test checks it on the built book).
 """
@@ -121,20 +121,29 @@ def test_every_chapter_has_an_index_page():
     assert len(_chapter_indexes()) >= 9
 
 
+ZH_SUMMARY = ":::{admonition} 中文导读"  # a box, not a "## " section: see the docstring
+
+
 @pytest.mark.parametrize("docname", _chapter_indexes())
 def test_chapter_index_opens_with_a_chinese_summary(docname, entries):
+    """The first thing under the title is the 中文导读 box, in Chinese, 4-8 sentences.
+
+    A box and not a ``## 中文导读`` section: a section of a numbered chapter's index
+    page takes a section number, and every notebook of the chapter would be renumbered
+    (3.1 would become 3.2).
+    """
     lines = (ROOT / f"{docname}.md").read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("# "), f"{docname}: the title comes first"
     body = [line for line in lines[1:] if line.strip()]
-    assert body and body[0] == "## 中文导读", (
-        f"{docname}: the first section after the title must be '## 中文导读', "
-        f"found {body[:1]}"
+    assert body and body[0] == ZH_SUMMARY, (
+        f"{docname}: right after the title must come the box '{ZH_SUMMARY}' "
+        f"(':class: note', the Chinese summary, ':::'); found {body[:1]}"
     )
-    summary = []
-    for line in lines[lines.index("## 中文导读") + 1 :]:
-        if line.startswith("#"):
-            break
-        summary.append(line)
+    assert not any(line.startswith("## ") for line in lines), (
+        f"{docname}: a '## ' section on a chapter's index page renumbers its notebooks"
+    )
+    start = lines.index(ZH_SUMMARY) + 1
+    summary = lines[start : lines.index(":::", start)]
     text = "\n".join(summary)
     sentences = len(re.findall(r"[。！？]", text))
     assert len(CHINESE.findall(text)) >= 150 and 4 <= sentences <= 12, (
