@@ -19,7 +19,8 @@ For each page we check that
 * notebook pages have a Colab launch link to the right ``.ipynb`` and a download
   button, and glossary pages have their terms.
 
-The search page must find results for "convolution".
+The search page must find results for "convolution", and the glossary and a
+chapter for Chinese terms such as 反向传播.
 
 The book is served over HTTP on 127.0.0.1 (search and some theme scripts do not
 work from ``file://``). Every request to any other host is aborted: the check must
@@ -45,7 +46,7 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 
@@ -489,6 +490,52 @@ def test_search_finds_results(book_dir: Path, server_url: str, context) -> None:
     finally:
         page.close()
     _report(f"search.html?q={SEARCH_QUERY}", problems)
+
+
+# Chinese terms a reader types into the search box, and a page each must find: the
+# glossary gives every term's Chinese name; 梯度 (2 characters) is only part of its
+# terms, and 自监督学习 only stands inside a sentence of the history chapter's 中文导读.
+# Sphinx's English index finds neither; _ext/cjk_search.py indexes the pieces of Chinese.
+CHINESE_SEARCHES = (
+    ("反向传播", "glossary.html"),
+    ("学习率", "glossary.html"),
+    ("梯度", "glossary.html"),
+    ("自监督学习", "chapters/01_history/index.html"),
+)
+
+
+@pytest.mark.parametrize(("query", "expected"), CHINESE_SEARCHES)
+def test_search_finds_a_chinese_term(
+    query: str, expected: str, book_dir: Path, server_url: str, context
+) -> None:
+    if not (book_dir / "search.html").exists():
+        pytest.fail(
+            f"search page: missing page: {book_dir / 'search.html'} was not built",
+            pytrace=False,
+        )
+    log = PageLog()
+    page, response = _open(context, f"{server_url}/search.html?q={quote(query)}", log)
+    try:
+        problems = _common_problems(page, response, log, book_dir, check_article=False)
+        try:
+            page.wait_for_function(
+                """(expected) => [...document.querySelectorAll('#search-results ul.search li a')]
+                           .some(a => (a.getAttribute('href') || '').includes(expected))""",
+                arg=expected,
+                timeout=SEARCH_TIMEOUT_MS,
+            )
+        except Exception:  # playwright's TimeoutError; imported lazily
+            summary = page.evaluate(
+                "() => (document.querySelector('#search-results') || document.body).innerText"
+            )
+            problems.append(
+                f"searching for {query!r} does not list {expected} after "
+                f"{SEARCH_TIMEOUT_MS / 1000:.0f} s (is html_search_language en_zh, with "
+                f"_ext/cjk_search.py, in _config.yml?); the page says: {summary.strip()[:300]!r}"
+            )
+    finally:
+        page.close()
+    _report(f"search.html?q={query}", problems)
 
 
 def test_genindex(book_dir: Path, server_url: str, context) -> None:

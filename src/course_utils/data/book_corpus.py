@@ -193,7 +193,12 @@ def _glossary_passages(markdown: str) -> list[Passage]:
         raise ValueError("build_book_corpus: glossary.md has no {glossary} block")
     passages = []
     for entry in re.split(r"\n\s*\n", block.group(1)):
-        lines = [line for line in entry.splitlines() if not line.startswith(":")]
+        lines = [
+            line
+            for line in entry.splitlines()
+            if not line.startswith(":")
+            and not line.strip().startswith("中文：")  # the Chinese name, see zh_index
+        ]
         terms = [line.strip() for line in lines if line and not line[0].isspace()]
         definition = " ".join(line.strip() for line in lines if line[:1].isspace())
         if not terms or not definition:
