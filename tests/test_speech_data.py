@@ -1,4 +1,4 @@
-"""course_utils.data.speech: the offline eSpeak NG synthesiser and its data sets."""
+"""course_utils.data.speech: the offline eSpeak NG synthesizer and its data sets."""
 
 import math
 
@@ -63,7 +63,7 @@ def test_spoken_digits_layout_and_determinism():
     assert data.words == DIGITS["en"] and data.sample_rate == 16000
     again = spoken_digits(voices=voices, speeds=[1.0, 1.25], pitches=[1.0])
     assert torch.equal(data.waveforms, again.waveforms)
-    # each clip is the synthesised word, centred in one second
+    # each clip is the synthesized word, centred in one second
     clip = synthesize("zero", voice="m1")
     left = (16000 - len(clip)) // 2
     assert torch.equal(data.waveforms[0, left : left + len(clip)], clip)

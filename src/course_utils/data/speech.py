@@ -1,6 +1,6 @@
-"""Spoken words synthesised offline: digits and keywords in English and Mandarin.
+"""Spoken words synthesized offline: digits and keywords in English and Mandarin.
 
-The `espeakng-loader` wheel bundles the speech synthesiser eSpeak NG
+The `espeakng-loader` wheel bundles the speech synthesizer eSpeak NG
 (``libespeak-ng.so``, GPL-3.0) and its voice data, but no Python API. A few
 ctypes calls drive it: ``espeak_Initialize`` in synchronous mode, a callback that
 collects the 16-bit samples, ``espeak_SetVoiceByName`` (a language and a voice
@@ -104,7 +104,7 @@ class SpokenWords:
 
 
 def _espeak(text: str, voice: str, rate: int, pitch: int) -> np.ndarray:
-    """Speak with a freshly loaded libespeak-ng: load, initialise, synthesise, unload.
+    """Speak with a freshly loaded libespeak-ng: load, initialize, synthesize, unload.
 
     eSpeak NG keeps state between utterances (the same call gives slightly different
     audio the second time), so every clip starts from a freshly loaded library; that
