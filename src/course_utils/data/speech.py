@@ -25,9 +25,9 @@ Example:
 from __future__ import annotations
 
 import ctypes
+import sys
 import threading
 import zlib
-from _ctypes import dlclose as _dlclose
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -84,8 +84,10 @@ _CALLBACK = ctypes.CFUNCTYPE(
     ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
 )
 _lock = threading.Lock()
-_LIBC = ctypes.CDLL(None)  # the C library of this process, for srand
-_LIBC.srand.argtypes = [ctypes.c_uint]
+try:  # unloading a shared library: dlclose on Linux and macOS, FreeLibrary on Windows
+    from _ctypes import dlclose as _dlclose
+except ImportError:  # pragma: no cover - Windows
+    from _ctypes import FreeLibrary as _dlclose
 
 
 @dataclass
@@ -101,6 +103,13 @@ class SpokenWords:
     pitches: list[float]
     sample_rate: int
     language: str
+
+
+def _libc():
+    """The C library of this process (for ``srand``)."""
+    libc = ctypes.cdll.msvcrt if sys.platform == "win32" else ctypes.CDLL(None)
+    libc.srand.argtypes = [ctypes.c_uint]
+    return libc
 
 
 def _espeak(text: str, voice: str, rate: int, pitch: int) -> np.ndarray:
@@ -160,7 +169,7 @@ def _espeak(text: str, voice: str, rate: int, pitch: int) -> np.ndarray:
             lib.espeak_SetParameter(_ESPEAK_RATE, rate, 0)
             lib.espeak_SetParameter(_ESPEAK_PITCH, pitch, 0)
             # Breathy voices add noise from the C library's rand(): seed it.
-            _LIBC.srand(zlib.crc32(f"{text}|{voice}|{rate}|{pitch}".encode()))
+            _libc().srand(zlib.crc32(f"{text}|{voice}|{rate}|{pitch}".encode()))
             lib.espeak_Synth(data, len(data) + 1, 0, 1, 0, _CHARS_UTF8, None, None)
             lib.espeak_Terminate()
         finally:
