@@ -1901,3 +1901,73 @@ def check_fake_quantize_symmetric(
         strict=strict,
         verbose=verbose,
     )
+
+
+def _frame_signal(x, frame_length, hop_length):
+    return x.unfold(-1, frame_length, hop_length)
+
+
+def check_frame_signal(
+    candidate: Callable, strict: bool = False, verbose: bool = True
+) -> CheckResult:
+    """Check ``frame_signal(x, frame_length, hop_length)`` on a 1-D waveform.
+
+    Frame ``t`` holds samples ``t * hop_length`` to ``t * hop_length + frame_length - 1``;
+    there are ``1 + (len(x) - frame_length) // hop_length`` frames (no padding); the
+    result has shape ``(n_frames, frame_length)``. Lengths that do and do not fill
+    the last frame exactly, hops shorter than, equal to and longer than a frame.
+    """
+    generator = torch.Generator().manual_seed(5)
+    cases = [
+        {
+            "x": torch.randn(length, generator=generator),
+            "frame_length": n,
+            "hop_length": h,
+        }
+        for length, n, h in [
+            (16, 4, 2),
+            (17, 4, 2),
+            (400, 400, 160),
+            (1000, 400, 160),
+            (1001, 256, 64),
+            (50, 8, 8),
+            (50, 5, 7),
+            (30, 1, 1),
+        ]
+    ]
+    return check_function(
+        candidate,
+        _frame_signal,
+        cases,
+        name="frame_signal",
+        atol=0.0,
+        rtol=0.0,
+        strict=strict,
+        verbose=verbose,
+    )
+
+
+def _hz_to_mel(frequency):
+    return 2595.0 * torch.log10(1.0 + frequency / 700.0)
+
+
+def check_hz_to_mel(
+    candidate: Callable, strict: bool = False, verbose: bool = True
+) -> CheckResult:
+    """Check ``hz_to_mel(frequency)``, the HTK mel scale ``2595 log10(1 + f / 700)``,
+    on tensors of frequencies from 0 Hz to 22 kHz (1000 Hz is about 1000 mels)."""
+    cases = [
+        {"frequency": torch.tensor([0.0, 700.0, 1000.0])},
+        {"frequency": torch.linspace(0, 8000, 33, dtype=torch.float64)},
+        {"frequency": torch.tensor([[50.0, 440.0], [4000.0, 22050.0]])},
+    ]
+    return check_function(
+        candidate,
+        _hz_to_mel,
+        cases,
+        name="hz_to_mel",
+        atol=1e-3,
+        rtol=1e-5,
+        strict=strict,
+        verbose=verbose,
+    )

@@ -124,3 +124,8 @@ __all__ += [
     "load_movielens",
     "temporal_split",
 ]
+
+# speech synthesised offline with eSpeak NG (applications: speech)
+from .speech import SpokenWords, spoken_digits, spoken_keywords, synthesize  # noqa: E402
+
+__all__ += ["SpokenWords", "spoken_digits", "spoken_keywords", "synthesize"]
