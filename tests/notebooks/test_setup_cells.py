@@ -129,3 +129,24 @@ def test_install_extras_rejects_bad_extras(extra):
 def test_command_line_lists_the_extras(capsys):
     assert setup.main(["--list"]) == 0
     assert "course-utils[apps]: pip install --no-deps" in capsys.readouterr().out
+
+
+def test_the_repository_url_is_the_one_in_config():
+    """_config.yml's repository.url is the one place; every page that names it agrees."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
+    owner_repo = config["url"].removeprefix("https://github.com/")
+    assert PYPROJECT["urls"]["Homepage"] == config["url"]
+    files = [
+        "README.md",
+        "intro.md",
+        "pyproject.toml",
+        *ROOT.glob("chapters/00_start/*.md"),
+    ]
+    found = []
+    for file in files:
+        text = (ROOT / file).read_text(encoding="utf-8")
+        found += re.findall(r"github(?:\.com)?/([\w.-]+/[\w-]+)", text)
+    assert found, "no repository link found"
+    assert set(found) == {owner_repo}, f"{sorted(set(found))} != {owner_repo}"
