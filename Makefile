@@ -81,8 +81,9 @@ unit: $(STAMP)
 	$(PYTEST) --dist loadscope -m "not slow" $(UNIT) $(PYTEST_ARGS)
 
 # The full gate. Each notebook executes twice: once under nbval (full size, outputs
-# compared) and once in the papermill smoke run (FAST=True); the Colab-like run only
-# runs the setup cells. How the 2 cores are kept busy:
+# compared, Python 3.11) and once in the papermill smoke run (FAST=True, Python 3.12), but
+# INSTALL_NOTEBOOK, whose FAST run is in test-install (a clean venv) instead of the smoke
+# run. The Colab-like run only runs the setup cells. How the 2 cores are kept busy:
 # - Every pytest run has JOBS worker processes, each with THREADS OpenMP threads
 #   (one per core on 2 cores): kernels inherit OMP_NUM_THREADS, so two notebooks at
 #   once use two threads in all, never four fighting over two cores.
@@ -94,12 +95,16 @@ unit: $(STAMP)
 #   notebook is one unit of work), the notebooks first: the long units start early
 #   and the many short unit-test modules fill the gaps at the end.
 # - The smoke run is a separate run, --dist load (each notebook is an independent
-#   test; loadscope would put the whole module on one worker), with SMOKE_PYTHON.
+#   test; loadscope would put the whole module on one worker), with SMOKE_PYTHON:
+#   Python 3.12, so the notebooks run on both Pythons, each once.
+# - test-install (tools/check_install.py) is last: the package built, installed into a
+#   clean venv, a notebook run there through its setup cell, every module imported.
 # - The Colab-like run is last and short: explorer tests and one interpreter running
 #   every setup cell (tests/notebooks/test_colab_setup.py).
 test: lint
 	$(MAKE) --no-print-directory -j2 test-book test-notebooks
-	$(MAKE) --no-print-directory test-smoke
+	$(MAKE) --no-print-directory test-smoke \
+		SMOKE_DESELECT="--deselect tests/notebooks/test_papermill_smoke.py::test_notebook_runs_fast_with_injected_parameters[$(INSTALL_NOTEBOOK)]"
 	$(MAKE) --no-print-directory test-colab
 	$(MAKE) --no-print-directory test-install
 
@@ -122,7 +127,7 @@ test-notebooks: $(STAMP)
 test-smoke: $(STAMP) $(if $(filter .venv-py312/bin/python,$(SMOKE_PYTHON)),py312)
 	PYTHONPATH=$(abspath src)$${PYTHONPATH:+:$$PYTHONPATH} OMP_NUM_THREADS=$(THREADS) \
 		$(SMOKE_PYTHON) -m pytest -n $(JOBS) --dist load -rs \
-		tests/notebooks/test_papermill_smoke.py $(PYTEST_ARGS)
+		tests/notebooks/test_papermill_smoke.py $(SMOKE_DESELECT) $(PYTEST_ARGS)
 
 # The Python 3.12 environment (see SMOKE_PYTHON above), linked as .venv-py312.
 py312: $(PY312_VENV)/.installed
@@ -144,8 +149,9 @@ $(PY312_VENV)/.installed: requirements-py312.txt
 # checked with twine, the wheel's dependencies installed into a clean venv (torch pinned
 # by requirements.txt: the local CPU wheel), a notebook run there whose setup cell
 # installs the package, then every public module imported.
+INSTALL_NOTEBOOK ?= chapters/00_start/01_setup_check.ipynb
 test-install: $(STAMP)
-	$(BIN)/python tools/check_install.py --python $(PYTHON)
+	$(BIN)/python tools/check_install.py --python $(PYTHON) --notebook $(INSTALL_NOTEBOOK)
 
 # The static site, ready for any static host (GitHub Pages, a university server, a zip):
 # the built book copied to _build/publish, then the browser check run on that folder
