@@ -682,3 +682,17 @@ def _report(where: str, problems: list[str]) -> None:
     if problems:
         lines = "\n".join(f"  - {p}" for p in problems)
         pytest.fail(f"{where}: {len(problems)} problem(s):\n{lines}", pytrace=False)
+
+
+def test_sub_path_serves_only_under_it(book_dir: Path, server_url: str) -> None:
+    """In sub-path mode the server, like GitHub Pages, has nothing at the root."""
+    if BASE_PATH == "/":
+        pytest.skip("not in sub-path mode (BOOK_BASE_PATH unset)")
+    import urllib.error
+    import urllib.request
+
+    root = server_url.removesuffix(BASE_PATH.rstrip("/"))
+    with urllib.request.urlopen(f"{server_url}/index.html") as response:
+        assert response.status == 200
+    with pytest.raises(urllib.error.HTTPError, match="404"):
+        urllib.request.urlopen(f"{root}/index.html")

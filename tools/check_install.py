@@ -9,6 +9,10 @@ Usage (``make test-install`` runs it with the project's environment):
    dependencies, pinned with ``-c requirements.txt`` (so torch is the local CPU wheel
    where there is one, not a multi-GB CUDA build), plus papermill and ipykernel, then the
    package is uninstalled again: the environment has everything but the course.
+   Installing them takes minutes (2 GB, mostly torch; measured here 9 min under load),
+   so this environment is kept in ``~/.cache/neurons-to-transformers/`` under a hash of
+   the package's dependencies and requirements.txt, and reused (with the course
+   uninstalled) until they change; ``--fresh`` builds it anew.
 3. papermill runs one notebook (FAST=True) there. Its setup cell finds no
    ``course_utils``, installs ``course-utils==VERSION`` with pip (the built wheel is
    the "package index": ``PIP_FIND_LINKS``), and the notebook runs on that install.
@@ -20,6 +24,7 @@ Each step prints its time; the environment's size is printed at the end.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import shutil
 import subprocess
@@ -31,6 +36,7 @@ import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "_build" / "install-check"
+CACHE = Path.home() / ".cache" / "neurons-to-transformers"
 IMPORT_ALL = """
 import importlib, pkgutil, sys, warnings
 import course_utils
@@ -62,10 +68,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--notebook", default="chapters/00_start/01_setup_check.ipynb", type=Path
     )
+    parser.add_argument("--fresh", action="store_true", help="rebuild the clean venv")
     arguments = parser.parse_args(argv)
-    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    version = project["version"]
+    key = repr(
+        (
+            project["dependencies"],
+            (ROOT / "requirements.txt").read_text(),
+            arguments.python,
+        )
+    )
+    venv = CACHE / f"venv-install-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
     shutil.rmtree(WORK, ignore_errors=True)
-    dist, venv = WORK / "dist", WORK / "venv"
+    dist = WORK / "dist"
     py = [sys.executable, "-m"]
     step("build wheel and sdist", [*py, "build", "--no-isolation", "-o", dist, ROOT])
     built = sorted(dist.iterdir())
@@ -74,14 +90,20 @@ def main(argv: list[str] | None = None) -> int:
     step("twine check", [*py, "twine", "check", "--strict", *built])
 
     environment = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    step("clean venv", [arguments.python, "-m", "venv", venv])
     pip = [str(venv / "bin" / "python"), "-m", "pip"]
-    constraints = ["-c", str(ROOT / "requirements.txt")]
-    step(
-        "its dependencies (-c requirements.txt), papermill, ipykernel",
-        [*pip, "install", "-q", *constraints, wheel, "papermill", "ipykernel"],
-        env=environment,
-    )
+    ready = venv / ".ready"
+    if arguments.fresh or not ready.exists():
+        shutil.rmtree(venv, ignore_errors=True)
+        step("clean venv", [arguments.python, "-m", "venv", venv])
+        constraints = ["-c", str(ROOT / "requirements.txt")]
+        step(
+            "its dependencies (-c requirements.txt), papermill, ipykernel",
+            [*pip, "install", "-q", *constraints, wheel, "papermill", "ipykernel"],
+            env=environment,
+        )
+        ready.touch()
+    else:
+        print(f"clean venv: reused {venv} (the dependencies have not changed)")
     step("without the course", [*pip, "uninstall", "-y", "-q", "course-utils"])
 
     # The setup cell installs course-utils==VERSION from the "index": the built wheel.
@@ -120,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         env=environment,
         cwd=WORK,
     )
+    step("uninstall it again", [*pip, "uninstall", "-y", "-q", "course-utils"])
     size = subprocess.run(["du", "-sh", venv], capture_output=True, text=True).stdout
     print(f"clean venv: {size.split()[0]}; wheel {wheel.stat().st_size // 1024} KiB")
     return 0
