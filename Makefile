@@ -36,7 +36,8 @@ SMOKE_PYTHON ?= .venv-py312/bin/python
 PYTHON312 ?= $(shell for p in $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python) python3.12; do \
 	$$p -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null && { command -v $$p; break; }; done)
 PY312_CACHE ?= $(HOME)/.cache/neurons-to-transformers
-PY312_VENV := $(PY312_CACHE)/venv-py312-$(shell cat requirements-py312.txt 2>/dev/null | sha256sum | cut -c1-12)
+PY312_VENV := $(PY312_CACHE)/venv-py312
+PY312_HASH := $(shell cat requirements-py312.txt 2>/dev/null | sha256sum | cut -c1-12)
 
 # Automated runs show per-epoch summaries instead of live progress bars.
 export COURSE_PROGRESS = 0
@@ -129,21 +130,25 @@ test-smoke: $(STAMP) $(if $(filter .venv-py312/bin/python,$(SMOKE_PYTHON)),py312
 		$(SMOKE_PYTHON) -m pytest -n $(JOBS) --dist load -rs \
 		tests/notebooks/test_papermill_smoke.py $(SMOKE_DESELECT) $(PYTEST_ARGS)
 
-# The Python 3.12 environment (see SMOKE_PYTHON above), linked as .venv-py312.
-py312: $(PY312_VENV)/.installed
+# The Python 3.12 environment (see SMOKE_PYTHON above), linked as .venv-py312. Its stamp
+# names the requirements file's hash, not its date (a fresh clone's files are all new):
+# a changed file installs what changed into the same environment (pip --no-deps skips
+# what is already there).
+py312: $(PY312_VENV)/.installed-$(PY312_HASH)
 	ln -sfn $(PY312_VENV) .venv-py312
 
-$(PY312_VENV)/.installed: requirements-py312.txt
+$(PY312_VENV)/.installed-$(PY312_HASH):
 	@test -n "$(PYTHON312)" || { echo "no python3.12 found: set PYTHON312=/path/to/python3.12," \
 		"or run the smoke run on .venv with SMOKE_PYTHON=$(BIN)/python"; exit 1; }
-	rm -rf $(PY312_VENV) && mkdir -p $(PY312_CACHE)
-	$(PYTHON312) -m venv $(PY312_VENV)
-	@echo "installing the Python 3.12 environment (about 5 minutes, 5 GB; once per requirements-py312.txt)"
+	@echo "installing the Python 3.12 environment in $(PY312_VENV)" \
+		"(the first time about 5 minutes and 5 GB; then only what requirements-py312.txt changed)"
+	$(PY312_VENV)/bin/python -c "" 2>/dev/null || { rm -rf $(PY312_VENV) && mkdir -p $(PY312_CACHE) \
+		&& $(PYTHON312) -m venv $(PY312_VENV); }
 	$(PY312_VENV)/bin/python -m pip install --quiet --no-deps -r requirements-py312.txt \
 		>$(PY312_VENV).log 2>&1 || { cat $(PY312_VENV).log; exit 1; }
 	$(PY312_VENV)/bin/python -c "import sys, torch; print('Python', sys.version.split()[0], \
 		'torch', torch.__version__, 'on the CPU:', float(torch.ones(3) @ torch.ones(3)))"
-	touch $@
+	rm -f $(PY312_VENV)/.installed-* && touch $@
 
 # The package as a reader gets it (tools/check_install.py): wheel and sdist built and
 # checked with twine, the wheel's dependencies installed into a clean venv (torch pinned

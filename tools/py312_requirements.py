@@ -89,7 +89,7 @@ def closure(names: list[str]) -> dict[str, str]:
     todo = list(names)
     while todo:
         name = todo.pop()
-        if name in found or name == "torch":
+        if name in found:
             continue
         try:
             dist = metadata.distribution(name)
@@ -98,6 +98,8 @@ def closure(names: list[str]) -> dict[str, str]:
             # Python 3.11 environment runs without it, so the 3.12 one can too.
             missing.add(name)
             continue
+        # torch is pinned above (this environment's is the +cpu build); its own
+        # dependencies (sympy, networkx, jinja2, ...) are followed like any other
         found[name] = dist.version
         if name in nodeps:
             continue
@@ -124,7 +126,7 @@ def render() -> str:
         "# course's requirements, pinned to the versions tested on Python 3.11.",
         *TORCH,
         *CUDA_LIBRARIES,
-        *(f"{name}=={pins[name]}" for name in sorted(pins)),
+        *(f"{name}=={pins[name]}" for name in sorted(pins) if name != "torch"),
     ]
     return "\n".join(lines) + "\n"
 
