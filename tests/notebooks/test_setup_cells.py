@@ -150,3 +150,13 @@ def test_the_repository_url_is_the_one_in_config():
         found += re.findall(r"github(?:\.com)?/([\w.-]+/[\w-]+)", text)
     assert found, "no repository link found"
     assert set(found) == {owner_repo}, f"{sorted(set(found))} != {owner_repo}"
+
+
+def test_python_312_requirements_are_up_to_date():
+    """requirements-py312.txt is what tools/py312_requirements.py makes of the pins."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "py312_requirements.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
