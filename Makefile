@@ -106,7 +106,7 @@ unit: $(STAMP)
 test: lint
 	$(MAKE) --no-print-directory -j2 test-book test-notebooks
 	$(MAKE) --no-print-directory test-smoke \
-		SMOKE_DESELECT="--deselect tests/notebooks/test_papermill_smoke.py::test_notebook_runs_fast_with_injected_parameters[$(INSTALL_NOTEBOOK)]"
+		SMOKE_DESELECT="--deselect 'tests/notebooks/test_papermill_smoke.py::test_notebook_runs_fast_with_injected_parameters[$(INSTALL_NOTEBOOK)]'"
 	$(MAKE) --no-print-directory test-colab
 	$(MAKE) --no-print-directory test-install
 
