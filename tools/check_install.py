@@ -18,6 +18,8 @@ Usage (``make test-install`` runs it with the project's environment):
    ``course_utils``, installs ``course-utils==VERSION`` with pip (the built wheel is
    the "package index": ``PIP_FIND_LINKS``), and the notebook runs on that install.
 4. Every public module of the installed package is imported (not ``src/``).
+5. ``course-utils[all]`` (the chapters' extras) resolves with the tested pins and
+   without replacing torch (``pip install --dry-run``).
 
 Each step prints its time; the environment's size is printed at the end.
 """
@@ -143,6 +145,17 @@ def main(argv: list[str] | None = None) -> int:
         env=environment,
         cwd=WORK,
     )
+    report = WORK / "extras.json"
+    step(
+        "the extras resolve (pip --dry-run course-utils[all])",
+        [*pip, "install", "--dry-run", "-q", "--report", report, "-c"]
+        + [str(ROOT / "requirements.txt"), f"{wheel}[all]"],
+        env=environment,
+    )
+    import json
+
+    names = {i["metadata"]["name"] for i in json.loads(report.read_text())["install"]}
+    assert "torch" not in names and {"peft", "captum"} <= names, sorted(names)
     step("uninstall it again", [*pip, "uninstall", "-y", "-q", "course-utils"])
     size = subprocess.run(["du", "-sh", venv], capture_output=True, text=True).stdout
     print(f"clean venv: {size.split()[0]}; wheel {wheel.stat().st_size // 1024} KiB")
