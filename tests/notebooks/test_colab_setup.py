@@ -25,6 +25,7 @@ torch``.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -129,7 +130,13 @@ DEFAULT = {"colab": False, "index_url": None, "index": False, "git": True}
 
 
 def chapter_extra(path: Path) -> str | None:
-    return {"07_applications": "apps", "08_llm": "llm"}.get(path.parent.name)
+    """The chapter's pip extra, as tools/setup_cells.py assigns it."""
+    spec = importlib.util.spec_from_file_location(
+        "setup_cells", ROOT / "tools" / "setup_cells.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.CHAPTER_EXTRAS.get(path.parent.name)
 
 
 def test_repository_and_package_names_agree():
