@@ -27,6 +27,12 @@ work from ``file://``). Every request to any other host is aborted: the check mu
 give the same answer with or without a network, and on a machine without one the
 CDN scripts (MathJax, thebe, widget managers) could not load anyway.
 
+Sub-path mode (``make publish``, and ``make test-book``): with ``BOOK_BASE_PATH=/course/``
+the book is served under that path only, as GitHub Pages serves a project site, so a
+link or resource addressed from the server's root fails; ``BOOK_DIR`` checks another
+built folder (``_build/publish``). Launch buttons must work: Colab's opens the page's
+notebook, and there is no Binder button (PyPI has no CPU-only torch for Binder to use).
+
 Requirements: the Debian/Ubuntu ``chromium`` package and the ``playwright`` Python
 package (``apt-get install chromium`` and ``pip install playwright``; the browser
 that ``playwright install`` would download is not needed). Without them, or without
@@ -56,7 +62,12 @@ except ImportError:  # pragma: no cover - yaml comes with jupyter-book
     yaml = None
 
 ROOT = Path(__file__).resolve().parents[1]
-BOOK = ROOT / "_build" / "html"
+BOOK = ROOT / os.environ.get("BOOK_DIR", "_build/html")
+# "/" or, in sub-path mode, e.g. "/course/": the book is served under it and nowhere else
+BASE_PATH = "/" + "/".join(
+    p for p in os.environ.get("BOOK_BASE_PATH", "").split("/") if p
+)
+BASE_PATH = BASE_PATH.rstrip("/") + "/"
 TOC = ROOT / "_toc.yml"
 HOST = "127.0.0.1"
 
@@ -197,6 +208,15 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _SubPathHandler(_QuietHandler):
+    """Serves the book under BASE_PATH only; any other path is 404, as on a real host."""
+
+    def translate_path(self, path: str) -> str:
+        if not path.startswith(BASE_PATH):
+            return str(Path(self.directory) / "__outside_the_sub_path__")
+        return super().translate_path("/" + path[len(BASE_PATH) :])
+
+
 class _QuietServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
@@ -285,6 +305,11 @@ def _shown(url: str) -> str:
 
 def _local_file(url: str, book: Path) -> Path:
     path = unquote(urlsplit(url).path)
+    if not path.startswith(
+        BASE_PATH
+    ):  # a host serving the book at BASE_PATH has no such file
+        return book / "__outside_the_sub_path__"
+    path = path[len(BASE_PATH) - 1 :]
     if path.endswith("/"):
         path += "index.html"
     return book / path.lstrip("/")
@@ -381,14 +406,14 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def server_url(book_dir: Path):
-    handler = functools.partial(_QuietHandler, directory=str(book_dir))
+    handler = functools.partial(_SubPathHandler, directory=str(book_dir))
     server = _QuietServer((HOST, 0), handler)
     thread = threading.Thread(
         target=server.serve_forever, name="book-http", daemon=True
     )
     thread.start()
     try:
-        yield f"http://{HOST}:{server.server_address[1]}"
+        yield f"http://{HOST}:{server.server_address[1]}{BASE_PATH.rstrip('/')}"
     finally:
         server.shutdown()
         server.server_close()
@@ -665,6 +690,13 @@ def _notebook_problems(page, docname: str) -> list[str]:
         problems.append(
             f"Colab launch link does not open {docname}{NOTEBOOK_SUFFIX}: {colab}"
         )
+    binder = page.eval_on_selector_all(
+        'a[href*="mybinder"]', "els => els.map(e => e.href)"
+    )
+    if binder:
+        problems.append(
+            f"a Binder button, but Binder cannot install the course: {binder}"
+        )
     if (
         page.query_selector(".btn-download-source-button, .dropdown-download-buttons")
         is None
@@ -697,3 +729,17 @@ def _report(where: str, problems: list[str]) -> None:
     if problems:
         lines = "\n".join(f"  - {p}" for p in problems)
         pytest.fail(f"{where}: {len(problems)} problem(s):\n{lines}", pytrace=False)
+
+
+def test_sub_path_serves_only_under_it(book_dir: Path, server_url: str) -> None:
+    """In sub-path mode the server, like GitHub Pages, has nothing at the root."""
+    if BASE_PATH == "/":
+        pytest.skip("not in sub-path mode (BOOK_BASE_PATH unset)")
+    import urllib.error
+    import urllib.request
+
+    root = server_url.removesuffix(BASE_PATH.rstrip("/"))
+    with urllib.request.urlopen(f"{server_url}/index.html") as response:
+        assert response.status == 200
+    with pytest.raises(urllib.error.HTTPError, match="404"):
+        urllib.request.urlopen(f"{root}/index.html")
