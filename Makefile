@@ -74,8 +74,8 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going --builder html
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests chapters benchmarks tools
-	$(BIN)/ruff format --check src tests chapters benchmarks tools
+	$(BIN)/ruff check src tests chapters benchmarks tools _ext
+	$(BIN)/ruff format --check src tests chapters benchmarks tools _ext
 
 # The quick loop while changing course_utils: no notebook, no browser, no test marked
 # slow (training a model, parsing a large data set; see tests/conftest.py).
