@@ -166,8 +166,9 @@ def weat_p_value(
 
     The target words X and Y are pooled and split into two groups of the sizes of X
     and Y in every possible way when there are at most ``permutations`` splits (an
-    exact test), otherwise in ``permutations`` random ways (with ``seed``). The
-    observed split counts, so the p-value is never 0.
+    exact test), otherwise in ``permutations`` random ways (with ``seed``), and
+    the observed split is counted as one more: the p-value is never 0, and
+    ``1 / (permutations + 1)`` is the smallest it can report.
 
     Example:
         >>> x, y = torch.tensor([[1.0, 0.1], [1.0, 0.2]]), torch.tensor([[0.1, 1.0], [0.2, 1.0]])
@@ -191,7 +192,10 @@ def weat_p_value(
         generator = torch.Generator().manual_seed(seed)
         groups = torch.rand(permutations, n, generator=generator).argsort(1)[:, :size]
     statistics = 2 * s[groups].sum(1) - s.sum()
-    return float((statistics >= observed - 1e-12).double().mean())
+    as_large = int((statistics >= observed - 1e-12).sum())
+    if len(groups) == math.comb(n, size):  # every split, the observed one included
+        return as_large / len(groups)
+    return (as_large + 1) / (len(groups) + 1)  # the observed split counts once more
 
 
 # --- checks -----------------------------------------------------------------------------------
