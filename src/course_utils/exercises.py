@@ -1971,3 +1971,44 @@ def check_hz_to_mel(
         strict=strict,
         verbose=verbose,
     )
+
+
+def check_weat_effect_size(
+    candidate: Callable, strict: bool = False, verbose: bool = True
+) -> CheckResult:
+    """Check ``weat_effect_size(X, Y, A, B)`` on embeddings (rows are words).
+
+    s(w, A, B) is the mean cosine similarity of w with A minus that with B; the
+    effect size is (mean of s over X - mean over Y) divided by the sample standard
+    deviation (n - 1) of s over X and Y together. The embeddings have unequal
+    lengths, so dot products instead of cosines are caught, and the sets are small,
+    so a population standard deviation is caught too.
+    """
+    from .audit import weat_effect_size
+
+    generator = torch.Generator().manual_seed(17)
+    cases = []
+    for sizes, dim in [((3, 3, 2, 2), 4), ((4, 5, 3, 4), 6), ((2, 2, 5, 3), 3)]:
+        X, Y, A, B = (
+            torch.randn(k, dim, generator=generator)
+            * torch.rand(k, 1, generator=generator).add(0.2)
+            * 3
+            for k in sizes
+        )
+        cases.append({"X": X + A.mean(0), "Y": Y, "A": A, "B": B})
+
+    def as_float(X, Y, A, B):
+        return float(candidate(X, Y, A, B))
+
+    def reference(X, Y, A, B):
+        return weat_effect_size(X, Y, A, B)
+
+    return check_values(
+        as_float,
+        reference,
+        cases,
+        name="weat_effect_size",
+        tolerance=1e-5,
+        strict=strict,
+        verbose=verbose,
+    )

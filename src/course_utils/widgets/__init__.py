@@ -25,6 +25,7 @@ Example:
 
 from .activation_explorer import ActivationExplorer
 from .attention_explorer import AttentionExplorer
+from .attribution_explorer import AttributionExplorer
 from .base import Explorer
 from .feature_map_explorer import FeatureMapExplorer
 from .gradient_flow_explorer import GradientFlowExplorer
@@ -61,4 +62,5 @@ __all__ = [
     "ServingExplorer",
     # applications
     "RecommendationExplorer",
+    "AttributionExplorer",
 ]
