@@ -197,3 +197,17 @@ def test_pruning_rejects_bad_input():
         global_magnitude_masks([], 0.5)
     with pytest.raises(ValueError, match="hold no numbers"):
         sparsity(torch.zeros(0))
+
+
+def test_ties_are_pruned_first_come_first_served():
+    w = torch.tensor([1.0, 0.5, 0.5, 2.0, 0.5, 0.0])
+    assert magnitude_mask(w, 3).tolist() == [1.0, 0.0, 0.0, 1.0, 1.0, 0.0]
+    assert magnitude_mask(w, 5).tolist() == [0.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+    # the same as a stable sort of the magnitudes, on data full of ties
+    generator = torch.Generator().manual_seed(0)
+    for _ in range(20):
+        w = torch.randint(-3, 4, (7, 9), generator=generator).float()
+        for k in (0, 1, 10, 30, 63):
+            expected = torch.ones(w.numel())
+            expected[w.abs().flatten().argsort(stable=True)[:k]] = 0
+            assert torch.equal(magnitude_mask(w, k), expected.view(w.shape))
