@@ -20,13 +20,16 @@ from course_utils.scaling import (
 )
 from course_utils.serving import (
     SERVED_MODELS,
+    SERVING_GPUS,
     cost_per_million_tokens,
     critical_batch,
     estimate_serving,
+    format_serving_table,
     inference_activation_memory,
     kv_cache_bytes_per_token,
     max_batch,
     measure_decoding,
+    serving_table,
 )
 
 
@@ -127,7 +130,10 @@ def test_cost_per_million_tokens():
 
 def test_served_models_have_their_published_sizes():
     published = {"Llama-3-8B": 8.03e9, "Llama-2-70B": 68.98e9, "Llama-3-70B": 70.55e9,
-                 "LLaMA-7B": 6.74e9, "SmolLM2-135M": 134.5e6}  # fmt: skip
+                 "LLaMA-7B": 6.74e9, "SmolLM2-135M": 134.5e6, "Llama-2-7B": 6.74e9,
+                 "Llama-2-13B": 13.016e9, "Mistral-7B": 7.2417e9,
+                 "Qwen2-7B": 7.6156e9}  # fmt: skip
+    assert set(published) == set(SERVED_MODELS)
     for name, count in published.items():
         total = transformer_parameters(**SERVED_MODELS[name]).total
         assert abs(total / count - 1) < 1e-3, name
@@ -184,3 +190,41 @@ def test_bad_input_is_rejected():
         pipeline_bubble(4, 0)
     with pytest.raises(TypeError, match="model must be an nn.Module"):
         measure_decoding("model")
+
+
+def test_serving_table_agrees_with_estimate_serving_and_max_batch():
+    rows = serving_table(precision="int8", batch=4, context=2048)
+    assert [r["model"] for r in rows] == list(SERVED_MODELS)
+    for row in rows:
+        shape = SERVED_MODELS[row["model"]]
+        e = estimate_serving(shape, "int8", batch=4, context=2048)
+        assert row["total"] == e.total and row["weights"] == e.weights
+        assert row["kv_per_token"] == kv_cache_bytes_per_token(shape)
+        assert row["kv_heads"] == shape.get("kv_heads", shape["n_head"])
+        for gpu_name, gpu in SERVING_GPUS.items():
+            assert row["fits"][gpu_name] == (e.total <= gpu.memory_gb * 1e9)
+            assert row["max_batch"][gpu_name] == max_batch(shape, "int8", 2048, gpu)
+            # fitting at batch 4 and a max batch of at least 4 say the same thing
+            assert row["fits"][gpu_name] == (row["max_batch"][gpu_name] >= 4)
+    assert {g.memory_gb for g in SERVING_GPUS.values()} == {16, 24, 40, 80}
+    text = format_serving_table(rows, 4, 2048)
+    assert len(text.splitlines()) == len(rows) + 3 and "Qwen2-7B" in text
+    # grouped-query attention: Llama 3 8B's cache per token is a quarter of Llama 2 7B's
+    by_name = {r["model"]: r for r in rows}
+    assert (
+        by_name["Llama-2-7B"]["kv_per_token"]
+        == 4 * by_name["Llama-3-8B"]["kv_per_token"]
+    )
+
+
+def test_serving_table_rejects_bad_input():
+    with pytest.raises(ValueError, match="unknown model"):
+        serving_table(["GPT-5"])
+    with pytest.raises(ValueError, match="unknown gpu"):
+        serving_table(gpus=["RTX 9090"])
+    with pytest.raises(ValueError, match="unknown precision"):
+        serving_table(precision="fp8")
+    with pytest.raises(ValueError, match="batch must be >= 1"):
+        serving_table(batch=0)
+    with pytest.raises(ValueError, match="rows is empty"):
+        format_serving_table([], 1, 1)

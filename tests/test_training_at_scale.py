@@ -10,7 +10,7 @@ import torch
 from torch import nn
 from torch.utils.checkpoint import checkpoint
 
-from course_utils.amp import GradScaler
+from course_utils.amp import GradScaler, autocast_dtypes
 from course_utils.inspection import peak_memory, saved_tensor_bytes
 from course_utils.models import TinyGPT
 from course_utils.optim import (
@@ -220,3 +220,50 @@ def test_memory_counters_bad_input():
         saved_tensor_bytes(3)
     with pytest.raises(TypeError, match="expected a function"):
         peak_memory(None)
+
+
+def _classifier_batch(seed=0):
+    torch.manual_seed(seed)
+    model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 4))
+    return model, torch.randn(5, 8), torch.tensor([0, 1, 2, 3, 0])
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+def test_autocast_on_the_cpu_keeps_float32_master_weights(dtype):
+    model, x, y = _classifier_batch()
+    d = autocast_dtypes(model, x, y, "cpu", dtype)
+    assert (d.device, d.autocast, d.output) == ("cpu", dtype, dtype)
+    assert d.parameters == d.loss == d.gradient == torch.float32
+    assert next(model.parameters()).grad is None  # the caller's model is untouched
+    assert autocast_dtypes(model, x, y).autocast == torch.bfloat16  # the CPU default
+
+
+@pytest.mark.skipif(
+    not torch.cuda.is_available(),
+    reason="no CUDA GPU here: autocast on CUDA runs only where one is present "
+    "(the notebook's GPU branch runs the same function)",
+)
+@pytest.mark.parametrize("dtype", [None, torch.float16, torch.bfloat16])
+def test_autocast_on_a_cuda_gpu(dtype):
+    if dtype == torch.bfloat16 and not torch.cuda.is_bf16_supported():
+        pytest.skip("this GPU has no bfloat16 (e.g. a T4 or a V100)")
+    model, x, y = _classifier_batch()
+    d = autocast_dtypes(model, x, y, "cuda", dtype)
+    expected = dtype or torch.float16  # float16 by default on CUDA
+    assert d.device.startswith("cuda") and d.output == expected == d.autocast
+    assert d.parameters == d.loss == d.gradient == torch.float32
+
+
+def test_autocast_dtypes_rejects_bad_input():
+    model, x, y = _classifier_batch()
+    with pytest.raises(TypeError, match="module must be an nn.Module"):
+        autocast_dtypes(lambda t: t, x, y)
+    with pytest.raises(TypeError, match="inputs must be a tensor"):
+        autocast_dtypes(model, [1.0], y)
+    with pytest.raises(ValueError, match="unknown device type"):
+        autocast_dtypes(model, x, y, "meta")
+    with pytest.raises(ValueError, match="unknown dtype"):
+        autocast_dtypes(model, x, y, "cpu", torch.float64)
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="no CUDA GPU is available"):
+            autocast_dtypes(model, x, y, "cuda")

@@ -30,11 +30,14 @@ Example:
 
 from __future__ import annotations
 
+import copy
+from dataclasses import dataclass
+
 import torch
 
-from ._validation import require_int, require_positive
+from ._validation import require_choice, require_int, require_positive
 
-__all__ = ["GradScaler"]
+__all__ = ["GradScaler", "AutocastDtypes", "autocast_dtypes"]
 
 
 class GradScaler:
@@ -138,3 +141,72 @@ class GradScaler:
                 self._growth_tracker = 0
         self._found_inf = None
         self._unscaled.clear()
+
+
+@dataclass(frozen=True)
+class AutocastDtypes:
+    """The dtypes one training step under ``torch.autocast`` produced, on one device."""
+
+    device: str
+    autocast: torch.dtype  # the 16-bit type autocast used for matrix products
+    parameters: torch.dtype  # the master weights: float32
+    output: torch.dtype  # a linear layer's output: 16 bits
+    loss: torch.dtype  # cross-entropy runs in float32
+    gradient: torch.dtype  # gradients of the master weights: float32
+
+
+def autocast_dtypes(
+    module: torch.nn.Module,
+    inputs: torch.Tensor,
+    target: torch.Tensor,
+    device: str | torch.device = "cpu",
+    dtype: torch.dtype | None = None,
+) -> AutocastDtypes:
+    """Run one forward and backward pass of a classifier under ``torch.autocast``; report the dtypes.
+
+    A copy of ``module`` and the data are moved to ``device``; the logits and the
+    cross-entropy are computed under ``torch.autocast(device.type, dtype)``, the
+    backward pass outside it. ``dtype`` defaults to bfloat16 on the CPU and
+    float16 on a CUDA GPU (the format every CUDA GPU has; use it with a
+    ``GradScaler``). The same code runs on both: only the device changes.
+
+    Example:
+        >>> layer, x = torch.nn.Linear(8, 4), torch.randn(3, 8)
+        >>> d = autocast_dtypes(layer, x, torch.tensor([0, 1, 2]))
+        >>> d.parameters, d.output, d.loss, d.gradient
+        (torch.float32, torch.bfloat16, torch.float32, torch.float32)
+    """
+    who = "autocast_dtypes"
+    if not isinstance(module, torch.nn.Module):
+        raise TypeError(
+            f"{who}: module must be an nn.Module, got {type(module).__name__}"
+        )
+    for name, value in (("inputs", inputs), ("target", target)):
+        if not isinstance(value, torch.Tensor):
+            raise TypeError(
+                f"{who}: {name} must be a tensor, got {type(value).__name__}"
+            )
+    device = torch.device(device)
+    require_choice(who, "device type", device.type, ["cpu", "cuda"])
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"{who}: device {str(device)!r} asked for, but no CUDA GPU is available"
+        )
+    if dtype is None:
+        dtype = torch.bfloat16 if device.type == "cpu" else torch.float16
+    require_choice(who, "dtype", dtype, [torch.bfloat16, torch.float16])
+    model = copy.deepcopy(module).to(device)
+    inputs, target = inputs.to(device), target.to(device)
+    with torch.autocast(device.type, dtype=dtype):
+        output = model(inputs)
+        loss = torch.nn.functional.cross_entropy(output, target)
+    loss.backward()
+    parameter = next(model.parameters())
+    return AutocastDtypes(
+        device=str(device),
+        autocast=dtype,
+        parameters=parameter.dtype,
+        output=output.dtype,
+        loss=loss.dtype,
+        gradient=parameter.grad.dtype,
+    )

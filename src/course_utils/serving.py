@@ -48,6 +48,7 @@ from .scaling import (
 
 __all__ = [
     "SERVED_MODELS",
+    "SERVING_GPUS",
     "PRECISIONS",
     "kv_cache_bytes_per_token",
     "inference_activation_memory",
@@ -56,25 +57,57 @@ __all__ = [
     "max_batch",
     "cost_per_million_tokens",
     "critical_batch",
+    "serving_table",
+    "format_serving_table",
     "DecodingTiming",
     "measure_decoding",
 ]
 
 _LLAMA = dict(mlp="gated", norm="rmsnorm", positions="rotary", bias=False)
 
-#: Shapes of real decoder models (arguments of ``transformer_parameters``).
+#: Shapes of real decoder models (arguments of ``transformer_parameters``), from the
+#: papers and the configurations their authors released; the counts they give match
+#: the published sizes to 0.1% (the unit tests check it).
 SERVED_MODELS: dict[str, dict] = {
+    # Allal et al. (2025), SmolLM2: 30 layers, 9 query and 3 KV heads.
     "SmolLM2-135M": ARCHITECTURES["SmolLM2-135M"],
+    # Touvron et al. (2023a), LLaMA, Table 2 (context 2,048; 4,096 here, as Llama 2).
     "LLaMA-7B": {**ARCHITECTURES["LLaMA-7B"], "context": 4096},
-    # Grattafiori et al. (2024), "The Llama 3 herd of models", Table 3.
-    "Llama-3-8B": dict(n_layer=32, d_model=4096, n_head=32, kv_heads=8, d_ff=14336,
-                       vocab_size=128256, context=8192, tied_embeddings=False, **_LLAMA),
-    # Touvron et al. (2023b), Llama 2: grouped-query attention with 8 KV heads at 70B.
+    # Touvron et al. (2023b), Llama 2, Table 1 and the released configs: 7B and 13B
+    # keep one KV head per query head; 70B uses grouped-query attention, 8 KV heads.
+    "Llama-2-7B": dict(n_layer=32, d_model=4096, n_head=32, d_ff=11008,
+                       vocab_size=32000, context=4096, tied_embeddings=False, **_LLAMA),
+    "Llama-2-13B": dict(n_layer=40, d_model=5120, n_head=40, d_ff=13824,
+                        vocab_size=32000, context=4096, tied_embeddings=False, **_LLAMA),
     "Llama-2-70B": dict(n_layer=80, d_model=8192, n_head=64, kv_heads=8, d_ff=28672,
                         vocab_size=32000, context=4096, tied_embeddings=False, **_LLAMA),
+    # Dubey et al. (2024), "The Llama 3 herd of models", Table 3: 8 KV heads at every size.
+    "Llama-3-8B": dict(n_layer=32, d_model=4096, n_head=32, kv_heads=8, d_ff=14336,
+                       vocab_size=128256, context=8192, tied_embeddings=False, **_LLAMA),
     "Llama-3-70B": dict(n_layer=80, d_model=8192, n_head=64, kv_heads=8, d_ff=28672,
                         vocab_size=128256, context=8192, tied_embeddings=False, **_LLAMA),
+    # Jiang et al. (2023), Mistral 7B, Table 1: 8 KV heads, context 8,192 (window 4,096).
+    "Mistral-7B": dict(n_layer=32, d_model=4096, n_head=32, kv_heads=8, d_ff=14336,
+                       vocab_size=32000, context=8192, tied_embeddings=False, **_LLAMA),
+    # Yang et al. (2024), Qwen2, Table 1 and the released config: 28 query heads and
+    # 4 KV heads of 128; the biases of the query, key and value projections (0.002%
+    # of the weights) are left out of the count.
+    "Qwen2-7B": dict(n_layer=28, d_model=3584, n_head=28, kv_heads=4, d_ff=18944,
+                     vocab_size=152064, context=32768, tied_embeddings=False, **_LLAMA),
 }  # fmt: skip
+
+#: The GPUs a served model is usually sized against: the course's datasheet numbers
+#: (:data:`course_utils.scaling.GPUS`) plus the 40 GB A100 (same chip, HBM2 at
+#: 1,555 GB/s: NVIDIA's A100 datasheet) and the RTX 4090 (24 GB at 1,008 GB/s,
+#: 165 dense bf16 TFLOP/s with float32 accumulation: NVIDIA's Ada architecture
+#: whitepaper, 2022). The T4 is the GPU of Colab's free tier.
+SERVING_GPUS: dict[str, GPU] = {
+    "T4 16GB": GPUS["T4"],
+    "RTX 4090 24GB": GPU("RTX 4090", 165.2, "bf16", 24, "nvidia2022ada", 1008),
+    "A100 40GB": GPU("A100 SXM 40GB", 312.0, "bf16", 40, "nvidia2020a100", 1555),
+    "A100 80GB": GPUS["A100 SXM"],
+    "H100 80GB": GPUS["H100 SXM"],
+}
 
 #: Number formats of weights and KV cache, with their bytes per number.
 PRECISIONS = BYTES_PER_PARAMETER
@@ -409,3 +442,97 @@ def critical_batch(precision: str = "bf16", gpu: str | GPU = "H100 SXM") -> floa
         require_choice("critical_batch", "gpu", gpu, list(GPUS))
         gpu = GPUS[gpu]
     return PRECISIONS[precision] * gpu.peak_flops / (2 * gpu.bandwidth)
+
+
+def serving_table(
+    models: list[str] | None = None,
+    gpus: list[str] | None = None,
+    precision: str = "bf16",
+    batch: int = 8,
+    context: int = 4096,
+) -> list[dict]:
+    """Memory of real models against real GPUs: one row per model.
+
+    For each model of :data:`SERVED_MODELS` (or ``models``): its shape (layers,
+    width, query and KV heads), its parameters, the bytes of its weights at
+    ``precision``, its KV cache per token, and the total memory of ``batch``
+    sequences of ``context`` tokens (weights + KV cache + activations,
+    :func:`estimate_serving`); then, for each GPU of :data:`SERVING_GPUS` (or
+    ``gpus``), whether that fits and the largest batch that does
+    (:func:`max_batch`; 0 when not even one sequence fits).
+
+    Example:
+        >>> row = serving_table(["Llama-3-8B"], ["T4 16GB", "H100 80GB"])[0]
+        >>> row["kv_heads"], format_bytes(row["total"]), row["fits"], row["max_batch"]
+        (8, '20.7 GB', {'T4 16GB': False, 'H100 80GB': True}, {'T4 16GB': 0, 'H100 80GB': 118})
+    """
+    who = "serving_table"
+    models = list(SERVED_MODELS) if models is None else list(models)
+    gpus = list(SERVING_GPUS) if gpus is None else list(gpus)
+    for name in models:
+        require_choice(who, "model", name, list(SERVED_MODELS))
+    for name in gpus:
+        require_choice(who, "gpu", name, list(SERVING_GPUS))
+    require_choice(who, "precision", precision, list(PRECISIONS))
+    require_int(who, "batch", batch, minimum=1)
+    require_int(who, "context", context, minimum=1)
+    rows = []
+    for name in models:
+        shape = SERVED_MODELS[name]
+        layers, kv_heads, head_dim, d_model = _shape_numbers(shape, who)
+        estimate = estimate_serving(shape, precision, batch, context)
+        rows.append(
+            {
+                "model": name,
+                "layers": layers,
+                "d_model": d_model,
+                "heads": shape["n_head"],
+                "kv_heads": kv_heads,
+                "parameters": estimate.parameters,
+                "weights": estimate.weights,
+                "kv_per_token": kv_cache_bytes_per_token(shape, estimate.kv_precision),
+                "total": estimate.total,
+                "fits": {
+                    g: estimate.total <= SERVING_GPUS[g].memory_gb * 1e9 for g in gpus
+                },
+                "max_batch": {
+                    g: max_batch(shape, precision, context, SERVING_GPUS[g])
+                    for g in gpus
+                },
+            }
+        )
+    return rows
+
+
+def format_serving_table(rows: list[dict], batch: int, context: int) -> str:
+    """The rows of :func:`serving_table` as text: one line per model.
+
+    Each GPU column says whether ``batch`` sequences of ``context`` tokens fit, and
+    in brackets the largest batch that fits.
+    """
+    if not rows:
+        raise ValueError("format_serving_table: rows is empty")
+    gpus = list(rows[0]["fits"])
+    width = max(13, *(len(g) + 1 for g in gpus))
+    header = (
+        f"{'model':<13}{'layers':>7}{'d_model':>8}{'heads/KV':>9}{'params':>8}"
+        f"{'weights':>9}{'KV/token':>10}{f'total B={batch}':>11}"
+        + "".join(f"{g:>{width}}" for g in gpus)
+    )
+    lines = [header, "-" * len(header)]
+    for r in rows:
+        cells = ""
+        for g in gpus:
+            verdict = f"{'yes' if r['fits'][g] else 'no'} ({r['max_batch'][g]})"
+            cells += f"{verdict:>{width}}"
+        lines.append(
+            f"{r['model']:<13}{r['layers']:>7}{r['d_model']:>8}"
+            f"{str(r['heads']) + '/' + str(r['kv_heads']):>9}{r['parameters'] / 1e9:>7.2f}B"
+            f"{format_bytes(r['weights']):>9}{format_bytes(r['kv_per_token']):>10}"
+            f"{format_bytes(r['total']):>11}" + cells
+        )
+    lines.append(
+        f"GPU columns: do {batch} sequences of {context:,} tokens fit? (in brackets: "
+        "the largest batch that fits)"
+    )
+    return "\n".join(lines)

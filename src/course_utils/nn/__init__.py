@@ -16,7 +16,7 @@ Example:
     True
 """
 
-from . import functional, init
+from . import functional, init, utils
 from ._moved import moved_name
 from .attention import MultiheadAttention
 from .lora import LoRALinear, apply_lora, count_parameters, merge_lora, unmerge_lora
@@ -32,6 +32,7 @@ from .transformer import (
 __all__ = [
     "functional",
     "init",
+    "utils",
     "MultiheadAttention",
     "TransformerEncoderLayer",
     "TransformerDecoderLayer",

@@ -53,7 +53,13 @@ from .attention import (
 )
 from .conv import conv2d, conv2d_loops, conv_output_size
 from .linear import linear, linear_backward
-from .loss import cross_entropy, cross_entropy_backward, mse_loss, mse_loss_backward
+from .loss import (
+    cross_entropy,
+    cross_entropy_backward,
+    distillation_loss,
+    mse_loss,
+    mse_loss_backward,
+)
 from .normalization import batch_norm, layer_norm, rms_norm
 from .pooling import max_pool2d, max_pool2d_loops
 from .recurrent import NONLINEARITIES, gru_cell, lstm_cell, rnn_cell
@@ -99,6 +105,7 @@ __all__ = [
     "mse_loss_backward",
     "cross_entropy",
     "cross_entropy_backward",
+    "distillation_loss",
     # attention
     "scaled_dot_product_attention",
     "attention_weights",

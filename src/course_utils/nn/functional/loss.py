@@ -8,6 +8,11 @@
   and ``'mean'`` then divides by the total weight of the targets. Positions whose
   class index is ``ignore_index`` count for nothing: this is how a language
   model skips its padding tokens.
+* ``distillation_loss``: knowledge distillation (Hinton et al., 2015), a
+  student's logits against a teacher's, both softened by a temperature ``tau``:
+  ``alpha * tau^2 * KL(softmax(teacher / tau) || softmax(input / tau))`` plus
+  ``(1 - alpha)`` times the cross-entropy on the labels. PyTorch has no
+  namesake; its KL part equals ``tau**2 * F.kl_div(..., reduction='batchmean')``.
 
 Both agree with their ``torch.nn.functional`` namesakes, argument for argument
 (the unit tests check this on many shapes and on PyTorch's own test inputs);
@@ -33,6 +38,7 @@ from __future__ import annotations
 import torch
 
 from ..._validation import (
+    require_choice,
     require_dims,
     require_floating,
     require_int,
@@ -48,6 +54,7 @@ __all__ = [
     "mse_loss_backward",
     "cross_entropy",
     "cross_entropy_backward",
+    "distillation_loss",
 ]
 
 
@@ -203,6 +210,52 @@ def cross_entropy_backward(input: torch.Tensor, target: torch.Tensor) -> torch.T
     return grad / len(target)
 
 
+def distillation_loss(
+    input: torch.Tensor,
+    teacher: torch.Tensor,
+    target: torch.Tensor | None = None,
+    temperature: float = 2.0,
+    alpha: float = 0.5,
+    reduction: str = "mean",
+) -> torch.Tensor:
+    """Knowledge-distillation loss: soft targets from a teacher, mixed with the labels.
+
+    ``alpha * tau**2 * KL(p_t || p_s) + (1 - alpha) * cross_entropy(input, target)``
+    with ``p_t = softmax(teacher / tau)`` and ``p_s = softmax(input / tau)``. The
+    ``tau**2`` keeps the soft part's gradients the same size whatever ``tau`` is
+    (they shrink as ``1 / tau**2`` otherwise), so ``alpha`` means the same thing at
+    every temperature (Hinton et al., 2015).
+
+    Args:
+        input: the student's logits (N, C).
+        teacher: the teacher's logits (N, C), same dtype; no gradient flows into them.
+        target: class indices (N,) (dtype long), or None for soft targets only
+            (then ``alpha`` must be 1).
+        temperature: ``tau > 0``; larger values soften both distributions.
+        alpha: weight of the soft part, in [0, 1].
+        reduction: ``'mean'`` over the N examples (the KL summed over classes: PyTorch's
+            ``'batchmean'``), ``'sum'``, or ``'none'`` for one loss per example.
+
+    Example:
+        >>> student, teacher = torch.tensor([[1.0, 0.0]]), torch.tensor([[2.0, 0.0]])
+        >>> round(distillation_loss(student, teacher, temperature=1.0, alpha=1.0).item(), 4)
+        0.0671
+        >>> round(distillation_loss(teacher, teacher, torch.tensor([0])).item(), 4)  # 0.5 x CE
+        0.0635
+    """
+    tau, alpha = _check_distillation(
+        input, teacher, target, temperature, alpha, reduction
+    )
+    log_student = log_softmax(input / tau, dim=1)
+    log_teacher = log_softmax(teacher.detach() / tau, dim=1)
+    kl = (log_teacher.exp() * (log_teacher - log_student)).sum(1)  # one per example
+    loss = alpha * tau**2 * kl
+    if alpha < 1:
+        picked = log_softmax(input, dim=1).gather(1, target.unsqueeze(1)).squeeze(1)
+        loss = loss - (1 - alpha) * picked
+    return _reduce(loss, reduction)
+
+
 # ----------------------------------------------------------------------------- checks
 
 
@@ -302,3 +355,31 @@ def _check_classification(input: object, target: object, fn: str) -> None:
             f"{fn}: target classes must be in [0, {input.shape[1] - 1}], "
             f"got values from {int(target.min())} to {int(target.max())}"
         )
+
+
+def _check_distillation(input, teacher, target, temperature, alpha, reduction):
+    fn = "distillation_loss"
+    require_dims(input, 2, fn, "student logits of shape (N, C)")
+    require_floating(input, fn)
+    require_floating(teacher, fn, "teacher")
+    if teacher.shape != input.shape:
+        raise ValueError(
+            f"{fn}: teacher logits must have the student's shape {tuple(input.shape)}, "
+            f"got {tuple(teacher.shape)}"
+        )
+    require_same_dtype(fn, "teacher", teacher, input.dtype)
+    tau = require_number(fn, "temperature", temperature)
+    if not tau > 0:
+        raise ValueError(f"{fn}: temperature must be > 0, got {temperature!r}")
+    weight = require_number(fn, "alpha", alpha)
+    if not 0.0 <= weight <= 1.0:
+        raise ValueError(f"{fn}: alpha must be in [0, 1], got {alpha!r}")
+    require_choice(fn, "reduction", reduction, ("none", "mean", "sum"))
+    if target is None:
+        if weight < 1:
+            raise ValueError(
+                f"{fn}: without labels (target=None) alpha must be 1, got {alpha!r}"
+            )
+    else:
+        _check_classification(input, target, fn)
+    return tau, weight
