@@ -78,7 +78,8 @@ class AttributionExplorer(Explorer):
         self.widget = widgets.VBox(
             [
                 widgets.HBox([self.example, self.method, self.opacity]),
-                self.picture,
+                # In an HBox the picture keeps its own size (a VBox stretches it).
+                widgets.HBox([self.picture]),
                 self.text,
             ]
         )
