@@ -2012,3 +2012,52 @@ def check_weat_effect_size(
         strict=strict,
         verbose=verbose,
     )
+# Applications chapter: vision ------------------------------------------------
+
+
+def _fgsm_cases() -> list[dict]:
+    generator = torch.Generator().manual_seed(17)
+    cases = []
+    for n, features, classes, epsilon in [
+        (1, 3, 2, 0.1),
+        (4, 6, 3, 0.03),
+        (5, 8, 4, 0.3),
+    ]:
+        model = torch.nn.Linear(features, classes)
+        with torch.no_grad():
+            model.weight.copy_(torch.randn(classes, features, generator=generator))
+            model.bias.copy_(torch.randn(classes, generator=generator))
+        cases.append(
+            {
+                "model": model,
+                "x": torch.rand(n, features, generator=generator),
+                "y": torch.randint(0, classes, (n,), generator=generator),
+                "epsilon": epsilon,
+            }
+        )
+    return cases
+
+
+def check_fgsm(
+    candidate: Callable, strict: bool = False, verbose: bool = True
+) -> CheckResult:
+    """Check ``fgsm(model, x, y, epsilon)``: one step ``epsilon * sign(gradient)``, kept in [0, 1].
+
+    The gradient is that of the cross-entropy of ``model(x)`` against ``y`` with
+    respect to ``x``; the reference is :func:`course_utils.robustness.fgsm`. Small
+    linear models, whose gradient is known in closed form.
+    """
+    from .robustness import fgsm
+
+    return check_function(
+        candidate,
+        lambda **case: fgsm(**case),
+        _fgsm_cases(),
+        name="fgsm",
+        atol=1e-6,
+        strict=strict,
+        verbose=verbose,
+    )
+
+
+__all__ += ["check_fgsm"]

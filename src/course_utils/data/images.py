@@ -29,6 +29,10 @@ PHOTOS = (
     "text",
     "brick",
     "grass",
+    # more texture photos, for the vision chapter's texture task
+    "gravel",
+    "cell",
+    "immunohistochemistry",
 )
 
 
