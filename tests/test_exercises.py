@@ -317,3 +317,12 @@ def test_last_states_checker_catches_reading_the_padding():
     assert exercises.check_last_states(right, strict=True).cases == 12
     assert "values differ" in exercises.check_last_states(last_column).message
     assert not exercises.check_last_states(off_by_one)
+
+
+def test_every_checker_is_exported():
+    import course_utils.exercises as exercises
+
+    checkers = [name for name in dir(exercises) if name.startswith("check_")]
+    assert checkers
+    missing = [name for name in checkers if name not in exercises.__all__]
+    assert not missing, f"add to course_utils.exercises.__all__: {missing}"

@@ -77,6 +77,10 @@ __all__ = [
     "check_recall_at_k",
     "check_ndcg_at_k",
     "check_char_ngrams",
+    "check_fgsm",
+    "check_frame_signal",
+    "check_hz_to_mel",
+    "check_weat_effect_size",
 ]
 
 
@@ -2012,6 +2016,8 @@ def check_weat_effect_size(
         strict=strict,
         verbose=verbose,
     )
+
+
 # Applications chapter: vision ------------------------------------------------
 
 
@@ -2058,6 +2064,3 @@ def check_fgsm(
         strict=strict,
         verbose=verbose,
     )
-
-
-__all__ += ["check_fgsm"]
