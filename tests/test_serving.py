@@ -228,3 +228,16 @@ def test_serving_table_rejects_bad_input():
         serving_table(batch=0)
     with pytest.raises(ValueError, match="rows is empty"):
         format_serving_table([], 1, 1)
+
+
+def test_every_gpu_of_the_table_is_known_by_name_and_in_the_explorer():
+    from course_utils.serving import KNOWN_GPUS, SERVING_GPUS, estimate_serving
+    from course_utils.widgets import ServingExplorer
+
+    explorer = ServingExplorer()
+    for gpu in SERVING_GPUS.values():
+        assert KNOWN_GPUS[gpu.name] is gpu
+        assert gpu.name in explorer.gpu.options
+        assert estimate_serving(SERVED_MODELS["Mistral-7B"], gpu=gpu.name).gpu is gpu
+    with pytest.raises(ValueError, match="gpu"):
+        estimate_serving(SERVED_MODELS["Mistral-7B"], gpu="RTX 9999")

@@ -49,6 +49,7 @@ from .scaling import (
 __all__ = [
     "SERVED_MODELS",
     "SERVING_GPUS",
+    "KNOWN_GPUS",
     "PRECISIONS",
     "kv_cache_bytes_per_token",
     "inference_activation_memory",
@@ -108,6 +109,10 @@ SERVING_GPUS: dict[str, GPU] = {
     "A100 80GB": GPUS["A100 SXM"],
     "H100 80GB": GPUS["H100 SXM"],
 }
+
+#: Every GPU the serving functions know by name: the chips of ``scaling.GPUS`` and the
+#: cards of :data:`SERVING_GPUS` that are not among them (RTX 4090, A100 40GB).
+KNOWN_GPUS: dict[str, GPU] = GPUS | {gpu.name: gpu for gpu in SERVING_GPUS.values()}
 
 #: Number formats of weights and KV cache, with their bytes per number.
 PRECISIONS = BYTES_PER_PARAMETER
@@ -271,8 +276,8 @@ def estimate_serving(
         raise ValueError(f"{who}: efficiency must be in (0, 1], got {efficiency!r}")
     price = require_positive(who, "price_per_hour", price_per_hour)
     if isinstance(gpu, str):
-        require_choice(who, "gpu", gpu, list(GPUS))
-        gpu = GPUS[gpu]
+        require_choice(who, "gpu", gpu, list(KNOWN_GPUS))
+        gpu = KNOWN_GPUS[gpu]
     elif not isinstance(gpu, GPU):
         raise TypeError(f"{who}: gpu must be a name or a GPU, got {type(gpu).__name__}")
     layers, kv_heads, head_dim, _ = _shape_numbers(shape, who)

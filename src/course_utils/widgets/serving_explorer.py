@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from ..scaling import GPUS, format_bytes
-from ..serving import SERVED_MODELS, estimate_serving
+from ..scaling import format_bytes
+from ..serving import KNOWN_GPUS, SERVED_MODELS, estimate_serving
 from .base import Explorer
 
 __all__ = ["ServingExplorer"]
@@ -50,7 +50,9 @@ class ServingExplorer(Explorer):
         self.context = widgets.IntSlider(
             value=context, min=256, max=32768, step=256, description="context"
         )
-        self.gpu = widgets.Dropdown(options=list(GPUS), value=gpu, description="GPU")
+        self.gpu = widgets.Dropdown(
+            options=list(KNOWN_GPUS), value=gpu, description="GPU"
+        )
         self.view = widgets.HTML()
         controls = [self.model, self.precision, self.batch, self.context, self.gpu]
         self.widget = widgets.VBox(
