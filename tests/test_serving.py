@@ -209,6 +209,14 @@ def test_serving_table_agrees_with_estimate_serving_and_max_batch():
     assert {g.memory_gb for g in SERVING_GPUS.values()} == {16, 24, 40, 80}
     text = format_serving_table(rows, 4, 2048)
     assert len(text.splitlines()) == len(rows) + 3 and "Qwen2-7B" in text
+    table = format_serving_table(rows, 4, 2048, markdown=True).splitlines()
+    assert len(table) == len(rows) + 4 and table[-2] == ""
+    cells = [line.split(" | ") for line in [table[0], *table[2 : len(rows) + 2]]]
+    assert len({len(c) for c in cells}) == 1  # every row has every column
+    assert table[0].startswith("| model | layers |") and "RTX 4090 24GB" in table[0]
+    for row, line in zip(rows, table[2:]):
+        assert line.startswith(f"| {row['model']} |")
+        assert line.endswith(f"({row['max_batch']['H100 80GB']}) |")
     # grouped-query attention: Llama 3 8B's cache per token is a quarter of Llama 2 7B's
     by_name = {r["model"]: r for r in rows}
     assert (

@@ -509,35 +509,62 @@ def serving_table(
     return rows
 
 
-def format_serving_table(rows: list[dict], batch: int, context: int) -> str:
+def format_serving_table(
+    rows: list[dict], batch: int, context: int, markdown: bool = False
+) -> str:
     """The rows of :func:`serving_table` as text: one line per model.
 
     Each GPU column says whether ``batch`` sequences of ``context`` tokens fit, and
-    in brackets the largest batch that fits.
+    in brackets the largest batch that fits. ``markdown=True`` gives a Markdown table
+    instead of aligned text (``IPython.display.Markdown`` shows it as a table in
+    JupyterLab, Colab and the book alike).
+
+    Example:
+        >>> rows = serving_table(["SmolLM2-135M"], ["T4 16GB"], batch=1, context=1024)
+        >>> print(format_serving_table(rows, 1, 1024, markdown=True).splitlines()[2])
+        | SmolLM2-135M | 30 | 576 | 9/3 | 0.13B | 269 MB | 23 kB | 401 MB | yes (656) |
     """
     if not rows:
         raise ValueError("format_serving_table: rows is empty")
     gpus = list(rows[0]["fits"])
-    width = max(13, *(len(g) + 1 for g in gpus))
-    header = (
-        f"{'model':<13}{'layers':>7}{'d_model':>8}{'heads/KV':>9}{'params':>8}"
-        f"{'weights':>9}{'KV/token':>10}{f'total B={batch}':>11}"
-        + "".join(f"{g:>{width}}" for g in gpus)
-    )
-    lines = [header, "-" * len(header)]
-    for r in rows:
-        cells = ""
-        for g in gpus:
-            verdict = f"{'yes' if r['fits'][g] else 'no'} ({r['max_batch'][g]})"
-            cells += f"{verdict:>{width}}"
-        lines.append(
-            f"{r['model']:<13}{r['layers']:>7}{r['d_model']:>8}"
-            f"{str(r['heads']) + '/' + str(r['kv_heads']):>9}{r['parameters'] / 1e9:>7.2f}B"
-            f"{format_bytes(r['weights']):>9}{format_bytes(r['kv_per_token']):>10}"
-            f"{format_bytes(r['total']):>11}" + cells
-        )
-    lines.append(
+    header = ["model", "layers", "d_model", "heads/KV", "params", "weights"]
+    header += ["KV/token", f"total B={batch}", *gpus]
+    table = [
+        [
+            r["model"],
+            str(r["layers"]),
+            str(r["d_model"]),
+            f"{r['heads']}/{r['kv_heads']}",
+            f"{r['parameters'] / 1e9:.2f}B",
+            format_bytes(r["weights"]),
+            format_bytes(r["kv_per_token"]),
+            format_bytes(r["total"]),
+        ]
+        + [f"{'yes' if r['fits'][g] else 'no'} ({r['max_batch'][g]})" for g in gpus]
+        for r in rows
+    ]
+    note = (
         f"GPU columns: do {batch} sequences of {context:,} tokens fit? (in brackets: "
         "the largest batch that fits)"
     )
+    if markdown:
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(row) + " |" for row in table]
+        return "\n".join(lines + ["", note])
+    widths = [13, 7, 8, 9, 8, 9, 10, 11] + [max(13, len(g) + 1) for g in gpus]
+    lines = [
+        "".join(
+            f"{h:<{w}}" if i == 0 else f"{h:>{w}}"
+            for i, (h, w) in enumerate(zip(header, widths))
+        )
+    ]
+    lines.append("-" * len(lines[0]))
+    for row in table:
+        lines.append(
+            "".join(
+                f"{c:<{w}}" if i == 0 else f"{c:>{w}}"
+                for i, (c, w) in enumerate(zip(row, widths))
+            )
+        )
+    lines.append(note)
     return "\n".join(lines)
