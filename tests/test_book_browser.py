@@ -489,19 +489,31 @@ def test_page(docname: str | None, book_dir: Path, server_url: str, context) -> 
     _report(docname, problems)
 
 
-def test_search_finds_results(book_dir: Path, server_url: str, context) -> None:
+def _search_problems(
+    book_dir: Path,
+    server_url: str,
+    context,
+    query: str,
+    expected: str | None,
+    failure: str,
+) -> None:
+    """Search the built book for ``query``; a result must appear (linking to ``expected``
+    when it is given) within SEARCH_TIMEOUT_MS, else ``failure`` is reported."""
     if not (book_dir / "search.html").exists():
         pytest.fail(
             f"search page: missing page: {book_dir / 'search.html'} was not built",
             pytrace=False,
         )
     log = PageLog()
-    page, response = _open(context, f"{server_url}/search.html?q={SEARCH_QUERY}", log)
+    page, response = _open(context, f"{server_url}/search.html?q={quote(query)}", log)
     try:
         problems = _common_problems(page, response, log, book_dir, check_article=False)
         try:
             page.wait_for_function(
-                "() => document.querySelectorAll('#search-results ul.search li').length > 0",
+                """(expected) => [...document.querySelectorAll('#search-results ul.search li a')]
+                           .some(a => expected === null
+                                      || (a.getAttribute('href') || '').includes(expected))""",
+                arg=expected,
                 timeout=SEARCH_TIMEOUT_MS,
             )
         except Exception:  # playwright's TimeoutError; imported lazily
@@ -509,12 +521,17 @@ def test_search_finds_results(book_dir: Path, server_url: str, context) -> None:
                 "() => (document.querySelector('#search-results') || document.body).innerText"
             )
             problems.append(
-                f"no search results for {SEARCH_QUERY!r} after {SEARCH_TIMEOUT_MS / 1000:.0f} s; "
+                f"{failure} after {SEARCH_TIMEOUT_MS / 1000:.0f} s; "
                 f"the page says: {summary.strip()[:300]!r}"
             )
     finally:
         page.close()
-    _report(f"search.html?q={SEARCH_QUERY}", problems)
+    _report(f"search.html?q={query}", problems)
+
+
+def test_search_finds_results(book_dir: Path, server_url: str, context) -> None:
+    failure = f"no search results for {SEARCH_QUERY!r}"
+    _search_problems(book_dir, server_url, context, SEARCH_QUERY, None, failure)
 
 
 # Chinese terms a reader types into the search box, and a page each must find: the
@@ -533,34 +550,11 @@ CHINESE_SEARCHES = (
 def test_search_finds_a_chinese_term(
     query: str, expected: str, book_dir: Path, server_url: str, context
 ) -> None:
-    if not (book_dir / "search.html").exists():
-        pytest.fail(
-            f"search page: missing page: {book_dir / 'search.html'} was not built",
-            pytrace=False,
-        )
-    log = PageLog()
-    page, response = _open(context, f"{server_url}/search.html?q={quote(query)}", log)
-    try:
-        problems = _common_problems(page, response, log, book_dir, check_article=False)
-        try:
-            page.wait_for_function(
-                """(expected) => [...document.querySelectorAll('#search-results ul.search li a')]
-                           .some(a => (a.getAttribute('href') || '').includes(expected))""",
-                arg=expected,
-                timeout=SEARCH_TIMEOUT_MS,
-            )
-        except Exception:  # playwright's TimeoutError; imported lazily
-            summary = page.evaluate(
-                "() => (document.querySelector('#search-results') || document.body).innerText"
-            )
-            problems.append(
-                f"searching for {query!r} does not list {expected} after "
-                f"{SEARCH_TIMEOUT_MS / 1000:.0f} s (is html_search_language en_zh, with "
-                f"_ext/cjk_search.py, in _config.yml?); the page says: {summary.strip()[:300]!r}"
-            )
-    finally:
-        page.close()
-    _report(f"search.html?q={query}", problems)
+    failure = (
+        f"searching for {query!r} does not list {expected} (is html_search_language "
+        "en_zh, with _ext/cjk_search.py, in _config.yml?)"
+    )
+    _search_problems(book_dir, server_url, context, query, expected, failure)
 
 
 def test_genindex(book_dir: Path, server_url: str, context) -> None:
