@@ -43,6 +43,7 @@ from ..._validation import (
     require_floating,
     require_int,
     require_number,
+    require_positive,
     require_reduction,
     require_same_dtype,
     shape_of,
@@ -368,9 +369,7 @@ def _check_distillation(input, teacher, target, temperature, alpha, reduction):
             f"got {tuple(teacher.shape)}"
         )
     require_same_dtype(fn, "teacher", teacher, input.dtype)
-    tau = require_number(fn, "temperature", temperature)
-    if not tau > 0:
-        raise ValueError(f"{fn}: temperature must be > 0, got {temperature!r}")
+    tau = require_positive(fn, "temperature", temperature)
     weight = require_number(fn, "alpha", alpha)
     if not 0.0 <= weight <= 1.0:
         raise ValueError(f"{fn}: alpha must be in [0, 1], got {alpha!r}")
